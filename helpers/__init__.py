@@ -1,0 +1,51 @@
+"""Shared kernels of the course on PyTorch's loss functions.
+
+NumPy twins of ``torch.nn.functional`` (same names, arguments and shapes), each loss with
+a hand-derived ``_grad`` twin; one compare helper; one plot helper. NumPy only: torch is
+what these are checked against, never what they use.
+"""
+
+from .compare import compare, tolerances
+from .losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_grad,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_grad,
+    cross_entropy,
+    cross_entropy_grad,
+    huber_loss,
+    huber_loss_grad,
+    kl_div,
+    kl_div_grad,
+    l1_loss,
+    l1_loss_grad,
+    log_softmax,
+    logsigmoid,
+    logsumexp,
+    mse_loss,
+    mse_loss_grad,
+    nll_loss,
+    nll_loss_grad,
+    sigmoid,
+    smooth_l1_loss,
+    smooth_l1_loss_grad,
+    softmax,
+    softplus,
+)
+from .plot import COURSE_STYLE, FIGURES, plot_loss_and_grad, save_figure, use_course_style
+
+__all__ = [
+    # kernels
+    "logsumexp", "softmax", "log_softmax", "sigmoid", "logsigmoid", "softplus",
+    # regression losses and their gradients
+    "l1_loss", "l1_loss_grad", "mse_loss", "mse_loss_grad",
+    "huber_loss", "huber_loss_grad", "smooth_l1_loss", "smooth_l1_loss_grad",
+    # classification losses and their gradients
+    "nll_loss", "nll_loss_grad", "cross_entropy", "cross_entropy_grad",
+    "binary_cross_entropy", "binary_cross_entropy_grad",
+    "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_grad",
+    "kl_div", "kl_div_grad",
+    # compare and plot
+    "compare", "tolerances",
+    "plot_loss_and_grad", "save_figure", "use_course_style", "COURSE_STYLE", "FIGURES",
+]

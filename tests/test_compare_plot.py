@@ -1,0 +1,85 @@
+"""The compare helper and the plot helper; and the rules of the helpers package."""
+
+import inspect
+import subprocess
+import sys
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+
+import helpers
+
+matplotlib.use("Agg")
+
+
+def test_compare_prints_a_checklist_row(capsys):
+    helpers.compare("mse, value", np.float64(5.0), torch.tensor(5.0, dtype=torch.float64))
+    helpers.compare("softmax", np.float32([0.1, 0.9]), np.float32([0.1, 0.8]))
+    helpers.compare("shape", np.zeros((2, 1)), np.zeros(2))
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].startswith("mse, value") and "✓ allclose" in rows[0]
+    assert "rtol=1e-07  atol=1e-07" in rows[0]
+    assert "✗ NOT close" in rows[1] and "rtol=1e-06  atol=1e-05" in rows[1]
+    assert "✗ shapes differ: (2, 1) vs (2,)" in rows[2]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_compare_uses_torch_testing_tolerances(dtype, capsys):
+    """Just inside the default tolerance both agree; just outside both disagree."""
+    rtol, atol = helpers.tolerances(torch.ones(1, dtype=dtype), torch.ones(1, dtype=dtype))
+    ref = torch.tensor([1.0, 100.0], dtype=torch.float64)
+    for factor, ok in ((0.5, True), (2.0, False)):
+        mine = (ref + factor * (atol + rtol * ref)).to(dtype)
+        helpers.compare("x", mine, ref.to(dtype))
+        verdict = "✓" in capsys.readouterr().out
+        assert verdict is ok
+        try:
+            torch.testing.assert_close(mine, ref.to(dtype))
+            assert ok
+        except AssertionError:
+            assert not ok
+
+
+def test_plot_is_saved_and_byte_identical(tmp_figures):
+    x = np.linspace(-2, 2, 101)
+    helpers.plot_loss_and_grad(x, {"MSE": x**2, "MAE": abs(x)}, {"MSE": 2 * x, "MAE": np.sign(x)},
+                               name="test_pair", xlabel="residual")
+    first = (tmp_figures / "test_pair.png").read_bytes()
+    helpers.plot_loss_and_grad(x, {"MSE": x**2, "MAE": abs(x)}, {"MSE": 2 * x, "MAE": np.sign(x)},
+                               name="test_pair", xlabel="residual")
+    assert (tmp_figures / "test_pair.png").read_bytes() == first
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(first[16:20], "big"), int.from_bytes(first[20:24], "big")
+    assert (width, height) == (800, 300)
+    assert b"Matplotlib" not in first  # no version string in the metadata
+
+
+def test_plot_single_curve_and_bad_name(tmp_figures):
+    x = np.linspace(0.01, 1, 50)
+    fig = helpers.plot_loss_and_grad(x, -np.log(x), -1 / x, name="single", xlabel="p")
+    assert len(fig.axes) == 2 and fig.axes[0].get_legend() is None
+    with pytest.raises(ValueError, match="figure name"):
+        helpers.save_figure(fig, "../outside")
+
+
+def test_helpers_never_import_torch():
+    code = "import sys, helpers; sys.exit('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_every_public_function_is_documented():
+    for name in helpers.__all__:
+        obj = getattr(helpers, name)
+        if callable(obj):
+            doc = inspect.getdoc(obj) or ""
+            assert "Returns" in doc or "Notes" in doc, f"{name} lacks a numpydoc docstring"
+
+
+def test_every_loss_has_a_grad_twin_with_the_same_signature():
+    losses = [n for n in helpers.__all__ if n.endswith(("_loss", "entropy", "_logits", "kl_div"))]
+    assert len(losses) == 9
+    for name in losses:
+        twin = getattr(helpers, name + "_grad")
+        assert inspect.signature(twin) == inspect.signature(getattr(helpers, name))

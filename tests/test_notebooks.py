@@ -1,0 +1,88 @@
+"""Every notebook follows the template of COURSE.md and was executed top to bottom.
+
+(nbval re-executes them and compares the outputs; this checks their structure, fast.)
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# the introduction and the capstone have objectives and a summary, but no exercises
+NO_EXERCISES = {"00_introduction", "08_choosing_a_loss"}
+VARYING = re.compile(r"at 0x[0-9a-f]{6,}|/work/|/home/|/tmp/|/Users/|site-packages")
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks under notebooks/"
+
+
+def _headings(nb):
+    return [line.lstrip("#").strip().lower()
+            for c in nb.cells if c.cell_type == "markdown"
+            for line in c.source.splitlines() if line.startswith("#")]
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)
+def nb(request):
+    nb = nbformat.read(request.param, as_version=4)
+    nbformat.validate(nb)
+    nb.path = request.param
+    return nb
+
+
+def test_title_and_sections(nb):
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# "), "no title"
+    headings = _headings(nb)
+    needed = ["learning objectives", "summary"]
+    if nb.path.stem not in NO_EXERCISES:
+        needed += ["pitfalls", "exercises"]
+    for section in needed:
+        assert any(h.startswith(section) or section in h for h in headings), \
+            f"{nb.path.name} has no '{section}' section"
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
+    assert "learning objectives" in text
+
+
+def test_executed_top_to_bottom_without_errors(nb):
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), \
+        f"{nb.path.name}: execute it in a fresh kernel (make execute)"
+    for c in code:
+        for out in c.outputs:
+            assert out.output_type != "error", f"{nb.path.name}: stored error in {c.source[:60]!r}"
+
+
+def test_imports_helpers_and_seeds(nb):
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert re.search(r"^\s*(import helpers|from helpers import)", code, re.M), "no helpers import"
+    if re.search(r"torch\.randn|torch\.rand\b|nn\.Linear|default_rng", code):
+        assert "manual_seed" in code or "default_rng(" in code, "random numbers without a seed"
+    assert "%autoreload" not in code
+
+
+def test_no_output_that_varies(nb):
+    for c in nb.cells:
+        for out in c.get("outputs", []):
+            text = out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
+            assert not VARYING.search(text), \
+                f"{nb.path.name}: output varies between machines: {VARYING.search(text)[0]!r}"
+
+
+def test_exercises_check_themselves(nb):
+    if nb.path.stem in NO_EXERCISES:
+        pytest.skip("no exercises in the introduction and the capstone")
+    src = "\n".join(c.source for c in nb.cells)
+    assert re.search(r"def check_\w+\(", src), "exercises need self-check functions"
+    assert "<details>" in src, "solutions are folded in <details>"
+
+
+def test_writes_its_figures(nb):
+    if nb.path.stem in NO_EXERCISES:
+        return
+    number = nb.path.stem.split("_")[0]
+    assert list((ROOT / "figures").glob(f"{number}_*.png")), f"no figures/{number}_*.png"
