@@ -29,8 +29,12 @@ $(STAMP): requirements.txt pyproject.toml
 		--no-build-isolation -e .
 	touch $(STAMP)
 
+# Serve the whole course (README, figures, notebooks) and open the introduction; as root
+# (containers) JupyterLab wants --allow-root.
+FIRST := $(firstword $(wildcard notebooks/00_introduction.ipynb) notebooks)
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(LAB_ARGS) $(firstword $(wildcard notebooks/00_introduction.ipynb) notebooks)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url="/lab/tree/$(FIRST)" \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 test: lint unit nbval figures-unchanged
 
