@@ -78,8 +78,33 @@ def test_exercises_check_themselves(path):
     assert "<details>" in src, "solutions are folded in <details>"
 
 
+FIGURE_NAME = re.compile(r"""(?:name=|save_figure\(\s*\w+,)\s*["']([\w-]+)["']""")
+
+
+def _figure_names(nb):
+    """The figures a notebook writes: the names it passes to the plot helpers."""
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    return set(FIGURE_NAME.findall(code))
+
+
 def test_writes_its_figures(nb):
-    if nb.path.stem in NO_EXERCISES:
-        return
+    names = _figure_names(nb)
     number = nb.path.stem.split("_")[0]
-    assert list((ROOT / "figures").glob(f"{number}_*.png")), f"no figures/{number}_*.png"
+    assert names, f"{nb.path.name} writes no figure through the plot helpers"
+    for name in names:
+        assert name.startswith(number + "_"), f"{name}: figure names start with {number}_"
+        assert (ROOT / "figures" / f"{name}.png").is_file(), f"figures/{name}.png is missing"
+
+
+def test_every_figure_comes_from_a_notebook():
+    written = set().union(*(_figure_names(nbformat.read(p, as_version=4)) for p in NOTEBOOKS))
+    orphans = sorted(f.stem for f in (ROOT / "figures").glob("*.png") if f.stem not in written)
+    assert not orphans, f"figures that no notebook writes (stale?): {orphans}"
+
+
+def test_readme_maps_every_notebook_and_its_figures_exist():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        assert f"(notebooks/{path.name})" in readme, f"README's map has no link to {path.name}"
+    for link in re.findall(r"\((figures/[^)]+\.png)\)", readme):
+        assert (ROOT / link).is_file(), f"README shows {link}, which does not exist"
