@@ -5,7 +5,7 @@ a hand-derived ``_grad`` twin; one compare helper; one plot helper. NumPy only: 
 what these are checked against, never what they use.
 """
 
-from .compare import compare, tolerances
+from .compare import compare, tolerances, verdict
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_grad,
@@ -46,6 +46,6 @@ __all__ = [
     "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_grad",
     "kl_div", "kl_div_grad",
     # compare and plot
-    "compare", "tolerances",
+    "compare", "tolerances", "verdict",
     "plot_loss_and_grad", "save_figure", "use_course_style", "COURSE_STYLE", "FIGURES",
 ]

@@ -1,10 +1,11 @@
-"""The course's one compare helper: a from-scratch result beside PyTorch's, as a checklist row."""
+"""The course's checks: a from-scratch result beside PyTorch's as a checklist row, and an
+exercise's verdict."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["compare", "tolerances"]
+__all__ = ["compare", "tolerances", "verdict"]
 
 # torch.testing.assert_close's defaults, by the less precise of the two dtypes
 _TOLERANCES = {
@@ -79,3 +80,29 @@ def compare(name, mine, reference, rtol=None, atol=None):
     else:
         verdict = "✗ NOT close"
     print(f"{name:<40} {verdict:<12} rtol={rtol:.0e}  atol={atol:.0e}")
+
+
+def verdict(ok, hint):
+    """Print an exercise's verdict: ``✓ right``, or ``✗ not yet`` with a hint.
+
+    The notebooks' ``check_...`` functions decide whether a learner's answer is right and
+    call this to say so. The hint points to the section or the idea to revisit; it must
+    never contain the answer itself.
+
+    Parameters
+    ----------
+    ok : bool
+        Whether the answer is right.
+    hint : str
+        What to look at again, printed only when ``ok`` is false.
+
+    Returns
+    -------
+    None. The printed line is the result (nbval compares it with the stored one).
+
+    Examples
+    --------
+    >>> verdict(False, "MSELoss has no 1/2 in front.")
+    ✗ not yet. Hint: MSELoss has no 1/2 in front.
+    """
+    print("✓ right" if ok else f"✗ not yet. Hint: {hint}")

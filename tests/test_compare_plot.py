@@ -83,3 +83,10 @@ def test_every_loss_has_a_grad_twin_with_the_same_signature():
     for name in losses:
         twin = getattr(helpers, name + "_grad")
         assert inspect.signature(twin) == inspect.signature(getattr(helpers, name))
+
+
+def test_verdict_says_right_or_gives_the_hint(capsys):
+    helpers.verdict(True, "never shown")
+    helpers.verdict(False, "MSELoss has no 1/2 in front.")
+    rows = capsys.readouterr().out.splitlines()
+    assert rows == ["✓ right", "✗ not yet. Hint: MSELoss has no 1/2 in front."]
