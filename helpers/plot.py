@@ -81,8 +81,9 @@ def plot_loss_and_grad(x, loss, grad, *, name, xlabel, title=None, loss_ylabel="
     loss, grad : array_like of shape (K,), or dict of label -> array of shape (K,)
         One curve each, or several with a legend (e.g. ``{"MAE": ..., "MSE": ...}``); the
         same labels on both sides, in the same order, get the same colours.
-    name : str
-        Saved as ``figures/<name>.png`` (see :func:`save_figure`).
+    name : str or None
+        Saved as ``figures/<name>.png`` (see :func:`save_figure`). ``None`` saves nothing:
+        draw more on the returned figure (a marker, a line), then call :func:`save_figure`.
     xlabel : str
         Label of the horizontal axis, e.g. ``r"residual $\hat y - y$"``.
     title : str, optional
@@ -116,5 +117,6 @@ def plot_loss_and_grad(x, loss, grad, *, name, xlabel, title=None, loss_ylabel="
         ax_g.set_ylim(*grad_ylim)
     if title:
         fig.suptitle(title)
-    save_figure(fig, name)
+    if name is not None:
+        save_figure(fig, name)
     return fig

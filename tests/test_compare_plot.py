@@ -90,3 +90,9 @@ def test_verdict_says_right_or_gives_the_hint(capsys):
     helpers.verdict(False, "MSELoss has no 1/2 in front.")
     rows = capsys.readouterr().out.splitlines()
     assert rows == ["✓ right", "✗ not yet. Hint: MSELoss has no 1/2 in front."]
+
+
+def test_plot_without_a_name_saves_nothing(tmp_figures):
+    x = np.linspace(-1, 1, 11)
+    fig = helpers.plot_loss_and_grad(x, x**2, 2 * x, name=None, xlabel="d")
+    assert len(fig.axes) == 2 and not list(tmp_figures.iterdir())
