@@ -7,6 +7,7 @@ cross_entropy_grad, as a multiple of the input's size. These are measurements, n
 they vary with the machine, so they are printed here and never asserted in `make test`.
 """
 
+import os
 import timeit
 import tracemalloc
 
@@ -49,7 +50,8 @@ def peak_memory(fn, *args):
 
 
 def main():
-    print(f"numpy {np.__version__}, torch {torch.__version__} (1 thread)\n")
+    print(f"numpy {np.__version__}, torch {torch.__version__} (1 thread); "
+          f"load average {os.getloadavg()[0]:.1f} (ratios are meaningful only near 0)\n")
     logits = RNG.normal(scale=3, size=(8192, 1000)).astype(np.float32)
     labels = RNG.integers(0, 1000, size=8192)
     z = RNG.normal(scale=3, size=4 * 1024 * 1024).astype(np.float32)
