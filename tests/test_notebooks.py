@@ -75,6 +75,7 @@ def test_exercises_check_themselves(path):
     nb = nbformat.read(path, as_version=4)
     src = "\n".join(c.source for c in nb.cells)
     assert re.search(r"def check_\w+\(", src), "exercises need self-check functions"
+    assert "helpers.verdict(" in src, "self-checks answer through helpers.verdict"
     assert "<details>" in src, "solutions are folded in <details>"
 
 
