@@ -32,7 +32,14 @@ from .losses import (
     softmax,
     softplus,
 )
-from .plot import COURSE_STYLE, FIGURES, plot_loss_and_grad, save_figure, use_course_style
+from .plot import (
+    COURSE_STYLE,
+    FIGURES,
+    figures_dir,
+    plot_loss_and_grad,
+    save_figure,
+    use_course_style,
+)
 
 __all__ = [
     # kernels
@@ -48,4 +55,5 @@ __all__ = [
     # compare and plot
     "compare", "tolerances", "verdict",
     "plot_loss_and_grad", "save_figure", "use_course_style", "COURSE_STYLE", "FIGURES",
+    "figures_dir",
 ]

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["COURSE_STYLE", "FIGURES", "use_course_style", "save_figure", "plot_loss_and_grad"]
+__all__ = ["COURSE_STYLE", "FIGURES", "figures_dir", "use_course_style", "save_figure",
+           "plot_loss_and_grad"]
 
-#: Where figures are written: ``figures/`` at the top of the course.
+#: The committed figures, shown in the README: ``figures/`` at the top of the course.
 FIGURES = Path(__file__).resolve().parent.parent / "figures"
+
+#: Environment variable that sends the figures elsewhere (``make test`` points it at a
+#: temporary directory, so a test run never rewrites the committed figures).
+FIGURES_ENV = "COURSE_FIGURES"
+
+
+def figures_dir():
+    """The directory figures are written to: ``$COURSE_FIGURES`` if set, else ``figures/``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Notes
+    -----
+    Authors executing a notebook (``make execute``, JupyterLab) leave the variable unset and
+    rewrite the committed figures; ``make test`` sets it to a temporary directory and then
+    compares what was written there with the committed figures by what they show
+    (``tests/figures_match.py``).
+    """
+    return Path(os.environ.get(FIGURES_ENV) or FIGURES)
 
 #: One style for every figure of the course (small, grid, no top/right frame).
 COURSE_STYLE = {
@@ -42,7 +65,7 @@ def use_course_style():
 
 
 def save_figure(fig, name):
-    """Save ``fig`` as ``figures/<name>.png``, byte-identical when run again.
+    """Save ``fig`` as ``<name>.png`` in :func:`figures_dir`, byte-identical when run again.
 
     Parameters
     ----------
@@ -54,12 +77,15 @@ def save_figure(fig, name):
     Notes
     -----
     Fixed dpi and no "Software" metadata (which names the matplotlib version), so the file
-    depends only on what is drawn.
+    depends only on what is drawn, on one machine. Another CPU's kernels can move a curve
+    by a fraction of a pixel, so the test suite compares figures by what they show, not by
+    their bytes.
     """
     if not name or not all(ch.isalnum() or ch in "_-" for ch in name):
         raise ValueError(f"figure name must be letters, digits, '_' or '-', got {name!r}")
-    FIGURES.mkdir(exist_ok=True)
-    fig.savefig(FIGURES / f"{name}.png", dpi=COURSE_STYLE["savefig.dpi"],
+    out = figures_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out / f"{name}.png", dpi=COURSE_STYLE["savefig.dpi"],
                 metadata={"Software": None})
 
 
@@ -89,7 +115,7 @@ def plot_loss_and_grad(x, loss, grad, *, name, xlabel, title=None, loss_ylabel="
     title : str, optional
         Title over both panels.
     loss_ylabel, grad_ylabel : str, optional
-        Vertical labels; the gradient's defaults to ``"d loss / d " + xlabel``'s variable.
+        Vertical labels; they default to ``"loss"`` and ``"gradient"``.
     loss_ylim, grad_ylim : (float, float), optional
 
     Returns

@@ -59,6 +59,6 @@ def check_against_torch(name, input, target, **kwargs):
 
 @pytest.fixture
 def tmp_figures(tmp_path, monkeypatch):
-    """Point the plot helper at a temporary figures/ directory."""
-    monkeypatch.setattr(helpers.plot, "FIGURES", tmp_path)
+    """Point the plot helper at a temporary figures/ directory, as ``make test`` does."""
+    monkeypatch.setenv(helpers.plot.FIGURES_ENV, str(tmp_path))
     return tmp_path
