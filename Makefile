@@ -2,6 +2,7 @@
 #
 #   make lab      JupyterLab on the course (extra options: make lab LAB_ARGS="--no-browser")
 #   make test     ruff, the unit tests, and nbval over every notebook; the tree stays clean
+#   make nbval NOTEBOOKS=notebooks/02_nll.ipynb   nbval and the figure check for one notebook
 #   make test-other-kernels  nbval again under other CPU kernels and one thread (CI runs it)
 #   make bench    the helpers' speed and memory against torch (numbers, not a test)
 #   make execute  re-execute every notebook in place (authors, before committing)
@@ -61,7 +62,7 @@ NBVAL_ENV ?=
 nbval: $(STAMP)
 	@figs=$$(mktemp -d) && trap 'rm -rf "$$figs"' EXIT && \
 	echo "nbval $(NBVAL_ENV) (figures written to a temporary directory)" && \
-	env $(NBVAL_ENV) COURSE_FIGURES="$$figs" $(BIN)/pytest -q -p no:cacheprovider \
+	env $(NBVAL_ENV) COURSE_FIGURES="$$figs" COURSE_NOTEBOOKS="$(NOTEBOOKS)" $(BIN)/pytest -q -p no:cacheprovider \
 		--nbval --nbval-current-env $(NOTEBOOKS) tests/figures_match.py
 
 # The same under other CPU kernels and another thread count, as on another machine: torch's
