@@ -169,7 +169,7 @@ def logsumexp(x, axis=-1, keepdims=False):
     -----
     Subtracting the maximum makes every exponent <= 0, so ``exp`` cannot overflow and at
     least one term is exactly 1, so the log never sees 0 (unless every entry is -inf).
-    Same as ``torch.logsumexp(x, dim=axis, keepdim=keepdims)``.
+    Same as ``torch.logsumexp(x, dim=axis, keepdim=keepdims)``, whose ``dim`` is required.
     """
     x = _float_array(x, "x")
     shifted, m = _shift_by_max(x, axis)
@@ -184,7 +184,8 @@ def softmax(x, axis=-1):
     ----------
     x : array_like of float, any shape, e.g. logits of shape (N, C)
     axis : int, default -1
-        The class axis (``dim`` in ``torch.softmax``).
+        The class axis (``dim`` in ``torch.softmax``, which has no default: without it torch
+        warns and picks one). Pass ``axis=1`` for (N, C, d1, ...) logits.
 
     Returns
     -------
@@ -209,6 +210,7 @@ def log_softmax(x, axis=-1):
     ----------
     x : array_like of float, any shape, e.g. logits of shape (N, C)
     axis : int, default -1
+        The class axis (torch's ``dim`` has no default). Pass ``axis=1`` for (N, C, d1, ...).
 
     Returns
     -------
@@ -807,8 +809,10 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     Notes
     -----
     ``torch.nn.functional.binary_cross_entropy`` / ``nn.BCELoss``. Prefer
-    :func:`binary_cross_entropy_with_logits` on logits: a sigmoid saturates to exactly 1
-    in float32 above z of about 17, and the loss of a wrong confident answer then reads 100.
+    :func:`binary_cross_entropy_with_logits` on logits: a float32 sigmoid is exactly 1
+    above z of about 16.6 and exactly 0 below about -88.7 (e^{-z} overflows), and the loss
+    of a wrong confident answer then reads 100; torch's backward floors p(1 - p) at 1e-12,
+    which shrinks the gradient through a sigmoid beyond |z| of about 27.6, in any precision.
     """
     input, target, weight, dt = _bce_setup(input, target, weight, reduction, True)
     with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped at -100
