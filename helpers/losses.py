@@ -962,8 +962,9 @@ def kl_div(input, target, reduction="mean", log_target=False):
     target : array_like of float, same shape
         Probabilities :math:`p`, or log-probabilities if ``log_target``.
     reduction : {'mean', 'batchmean', 'sum', 'none'}, default 'mean'
-        'batchmean' (sum / N) is the mathematical KL per example; 'mean' divides by every
-        element, N·C (torch warns about it).
+        'batchmean' divides the sum by ``input.shape[0]``: N for (N, C), the mathematical KL
+        per example; C for a single 1-D distribution; N only for (N, C, d1, ...). 'mean'
+        divides by every element, N·C (torch warns about it).
     log_target : bool, default False
 
     Returns
