@@ -22,13 +22,20 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
 .PHONY: lab test lint unit nbval test-other-kernels tree-clean bench execute clean
 
-$(STAMP): requirements.txt pyproject.toml
+# JupyterLab's settings for the course (jupyter/overrides.json: no news prompt over the
+# notebooks), and jupyterlab-mathjax3, which jupyterlab-rise pulls in but JupyterLab 4.6
+# flags as incompatible, switched off: JupyterLab renders math itself, in notebooks and slides.
+$(STAMP): requirements.txt pyproject.toml jupyter/overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
 		"the course needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(PIP_ARGS) -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
 		--no-build-isolation -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyterlab/mathjax3-extension \
+		>/dev/null 2>&1
 	touch $(STAMP)
 
 # Serve the whole course (README, figures, notebooks) and open the introduction; as root

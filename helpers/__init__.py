@@ -1,11 +1,14 @@
 """Shared kernels of the course on PyTorch's loss functions.
 
 NumPy twins of ``torch.nn.functional`` (same names, arguments and shapes), each loss with
-a hand-derived ``_grad`` twin; one compare helper; one plot helper. NumPy only: torch is
+a hand-derived ``_grad`` twin; one compare helper; one plot helper; one explorer helper
+(``explore``) and the notebooks' explorers (``helpers.explorers``). NumPy only: torch is
 what these are checked against, never what they use.
 """
 
+from . import explorers
 from .compare import compare, tolerances, verdict
+from .interactive import explore
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_grad,
@@ -56,4 +59,6 @@ __all__ = [
     "compare", "tolerances", "verdict",
     "plot_loss_and_grad", "save_figure", "use_course_style", "COURSE_STYLE", "FIGURES",
     "figures_dir",
+    # explorers: controls that redraw a figure (the course's own are in helpers.explorers)
+    "explore", "explorers",
 ]

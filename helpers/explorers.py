@@ -1,0 +1,365 @@
+"""The explorers of notebooks 01–07: one idea each, computed with the helpers.
+
+Each function displays its controls and drawing in a notebook cell and returns the
+:class:`~helpers.interactive.Explorer` (``show=False`` builds it without displaying, as the
+tests do). See :mod:`helpers.interactive` for how to add one.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import numpy as np
+
+from .interactive import explore
+from .losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_grad,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_grad,
+    cross_entropy,
+    cross_entropy_grad,
+    huber_loss,
+    huber_loss_grad,
+    kl_div,
+    l1_loss,
+    l1_loss_grad,
+    log_softmax,
+    logsigmoid,
+    mse_loss,
+    mse_loss_grad,
+    nll_loss,
+    nll_loss_grad,
+    sigmoid,
+    softmax,
+)
+
+__all__ = ["regression_losses", "nll_picks", "softmax_cross_entropy", "bce_on_probabilities",
+           "bce_with_logits", "kl_divergence", "focal_loss"]
+
+_COLOURS = {"MAE": "C0", "MSE": "C1", "Huber": "C2"}
+_CLASSES = np.arange(3)
+
+
+def _slider(value, lo, hi, step, description):
+    return w.FloatSlider(value=value, min=lo, max=hi, step=step, description=description)
+
+
+def _classes(description="true class"):
+    return w.ToggleButtons(options=[0, 1, 2], value=0, description=description)
+
+
+def _huber_minimiser(y, delta):
+    """The constant c minimising mean Huber(c - y): bisection on its gradient (monotone)."""
+    lo, hi = float(y.min()), float(y.max())
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        g = huber_loss_grad(np.full_like(y, mid), y, reduction="sum", delta=delta).sum()
+        lo, hi = (mid, hi) if g < 0 else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def regression_losses(show=True):
+    """01: a constant prediction c against five targets, one of them an outlier.
+
+    MAE, MSE and Huber (mean over the targets) and their gradients in c, with each loss's
+    minimiser: the median, the mean and Huber's compromise. Move the outlier and δ.
+
+    Returns
+    -------
+    Explorer
+    """
+    cs = np.linspace(-5.0, 45.0, 501)
+
+    def draw(axes, c, outlier, delta):
+        ax_l, ax_g = axes
+        y = np.array([1.0, 2.0, 3.0, 4.0, outlier])
+        grid = np.broadcast_to(cs[:, None], (cs.size, y.size))
+        ys = np.broadcast_to(y, grid.shape)
+        curves = {  # mean over the targets, and its derivative in c
+            "MAE": (l1_loss(grid, ys, reduction="none").mean(1),
+                    l1_loss_grad(grid, ys, reduction="sum").mean(1)),
+            "MSE": (mse_loss(grid, ys, reduction="none").mean(1),
+                    mse_loss_grad(grid, ys, reduction="sum").mean(1)),
+            "Huber": (huber_loss(grid, ys, reduction="none", delta=delta).mean(1),
+                      huber_loss_grad(grid, ys, reduction="sum", delta=delta).mean(1)),
+        }
+        best = {"MAE": float(np.median(y)), "MSE": float(y.mean()),
+                "Huber": _huber_minimiser(y, delta)}
+        here = np.full_like(y, c)
+        now = {"MAE": l1_loss(here, y), "MSE": mse_loss(here, y),
+               "Huber": huber_loss(here, y, delta=delta)}
+        for name, (loss, grad) in curves.items():
+            colour = _COLOURS[name]
+            ax_l.plot(cs, loss, color=colour, label=name)
+            ax_g.plot(cs, grad, color=colour, label=name)
+            ax_l.plot(c, now[name], "o", color=colour)
+            for ax in axes:
+                ax.axvline(best[name], color=colour, linestyle=":", linewidth=1)
+        ax_l.set(xlabel="prediction c", ylabel="loss (log scale)", yscale="log", ylim=(0.3, 3e3),
+                 title=f"minimisers: median {best['MAE']:.2f}, Huber {best['Huber']:.2f}, "
+                       f"mean {best['MSE']:.2f}")
+        ax_g.set(xlabel="prediction c", ylabel="d loss / dc", ylim=(-3, 3),
+                 title="MAE's pull is bounded by 1, Huber's by δ")
+        ax_g.axhline(0, color="0.5", linewidth=0.8)
+        ax_g.axvline(c, color="0.3", linewidth=0.8)
+        ax_l.legend(loc="upper center")
+
+    return explore(draw, {
+        "c": _slider(3.0, -5.0, 45.0, 0.5, "prediction c"),
+        "outlier": _slider(20.0, 0.0, 40.0, 1.0, "outlier"),
+        "delta": _slider(1.0, 0.1, 10.0, 0.1, "δ"),
+    }, show=show)
+
+
+def nll_picks(show=True):
+    """02: NLLLoss picks the true class's entry of its input and negates it.
+
+    Three logits z, the true class, and what is fed to NLLLoss: log_softmax(z) (right),
+    softmax(z) or raw z (the sources' mistakes). Left: the input row and the picked entry;
+    right: the gradient of the loss with respect to the logits.
+
+    Returns
+    -------
+    Explorer
+    """
+    feeds = ["log_softmax(z)", "softmax(z)", "raw z"]
+
+    def draw(axes, z1, z2, z3, y, fed):
+        ax_in, ax_g = axes
+        z = np.array([[z1, z2, z3]])
+        target = np.array([y])
+        p = softmax(z, axis=1)
+        row = {"log_softmax(z)": log_softmax(z, axis=1), "softmax(z)": p, "raw z": z}[fed]
+        loss = nll_loss(row, target)
+        g = nll_loss_grad(row, target)  # d loss / d input: -1 at the true class
+        if fed == "log_softmax(z)":  # chain rule back to the logits
+            dz = g - p * g.sum(axis=1, keepdims=True)
+        elif fed == "softmax(z)":
+            dz = p * (g - (g * p).sum(axis=1, keepdims=True))
+        else:
+            dz = g
+        colours = ["C3" if k == y else "C0" for k in _CLASSES]
+        ax_in.bar(_CLASSES, row[0], color=colours)
+        ax_in.axhline(0, color="0.5", linewidth=0.8)
+        ax_in.set(xticks=_CLASSES, xlabel="class", ylim=(-12, 6), ylabel=f"input: {fed}",
+                  title=f"NLLLoss = -input[{y}] = {loss:.3f}")
+        ax_g.bar(_CLASSES, dz[0], color=colours)
+        ax_g.axhline(0, color="0.5", linewidth=0.8)
+        ax_g.set(xticks=_CLASSES, xlabel="class", ylim=(-1.05, 1.05),
+                 ylabel="d loss / d z", title="gradient reaching the logits")
+
+    return explore(draw, {
+        "z1": _slider(1.0, -6.0, 6.0, 0.1, "z[0]"),
+        "z2": _slider(2.0, -6.0, 6.0, 0.1, "z[1]"),
+        "z3": _slider(3.0, -6.0, 6.0, 0.1, "z[2]"),
+        "y": _classes(),
+        "fed": w.ToggleButtons(options=feeds, value=feeds[0], description="NLLLoss gets"),
+    }, show=show)
+
+
+def softmax_cross_entropy(show=True):
+    """03: three logits, a temperature and the true class: softmax, loss and gradient.
+
+    Left: softmax(z / T), the true class in red; right: the gradient of the cross-entropy
+    with respect to z, (softmax(z / T) - onehot) / T, which sums to 0.
+
+    Returns
+    -------
+    Explorer
+    """
+
+    def draw(axes, z1, z2, z3, y, T):
+        ax_p, ax_g = axes
+        z = np.array([[z1, z2, z3]]) / T
+        target = np.array([y])
+        p = softmax(z, axis=1)[0]
+        loss = cross_entropy(z, target)
+        grad = cross_entropy_grad(z, target)[0] / T  # chain rule through z / T
+        colours = ["C3" if k == y else "C0" for k in _CLASSES]
+        ax_p.bar(_CLASSES, p, color=colours)
+        ax_p.set(xticks=_CLASSES, xlabel="class", ylim=(0, 1), ylabel="softmax(z / T)",
+                 title=f"cross-entropy = -log p[{y}] = {loss:.3f}")
+        ax_g.bar(_CLASSES, grad, color=colours)
+        ax_g.axhline(0, color="0.5", linewidth=0.8)
+        lim = max(1.05, 1.05 / T)
+        ax_g.set(xticks=_CLASSES, xlabel="class", ylim=(-lim, lim), ylabel="d loss / d z",
+                 title="(softmax - onehot) / T: sums to 0")
+
+    return explore(draw, {
+        "z1": _slider(1.0, -6.0, 6.0, 0.1, "z[0]"),
+        "z2": _slider(2.0, -6.0, 6.0, 0.1, "z[1]"),
+        "z3": _slider(3.0, -6.0, 6.0, 0.1, "z[2]"),
+        "y": _classes(),
+        "T": w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05,
+                              description="temperature T"),
+    }, show=show)
+
+
+def bce_on_probabilities(show=True):
+    """04: BCE on sigmoid probabilities, in float32 and float64, against the exact curve.
+
+    Move the (soft) label y and the logit z; past z of about 16.6 (or below -88.7) float32
+    rounds the sigmoid to 1 (or 0), and the loss of a wrong answer jumps to the clamp.
+
+    Returns
+    -------
+    Explorer
+    """
+    zs = np.linspace(-40.0, 40.0, 801)
+
+    def curves(z, y, dtype):
+        p = sigmoid(z.astype(dtype))
+        t = np.full_like(p, y)
+        loss = binary_cross_entropy(p, t, reduction="none")
+        grad = binary_cross_entropy_grad(p, t, reduction="sum") * p * (1 - p)  # through σ
+        return loss, grad
+
+    def draw(axes, z, y):
+        ax_l, ax_g = axes
+        exact = binary_cross_entropy_with_logits(zs, np.full_like(zs, y), reduction="none")
+        ax_l.plot(zs, exact, color="0.6", linewidth=4, label="exact")
+        ax_g.plot(zs, sigmoid(zs) - y, color="0.6", linewidth=4, label="exact σ(z) - y")
+        for dtype, colour in ((np.float64, "C0"), (np.float32, "C3")):
+            loss, grad = curves(zs, y, dtype)
+            ax_l.plot(zs, loss, color=colour, label=np.dtype(dtype).name)
+            ax_g.plot(zs, grad, color=colour, label=np.dtype(dtype).name)
+        loss32, _ = curves(np.array([z]), y, np.float32)
+        ax_l.plot(z, loss32[0], "o", color="C3")
+        ax_l.set(xlabel="logit z", ylabel="BCELoss(sigmoid(z), y)", ylim=(0, 105),
+                 title=f"z = {z:.1f}: float32 {loss32[0]:.4g}, exact "
+                       f"{binary_cross_entropy_with_logits(np.array([z]), np.array([y])):.4g}")
+        ax_g.set(xlabel="logit z", ylabel="d loss / dz", ylim=(-1.1, 1.1),
+                 title="gradient through the sigmoid")
+        ax_g.axvline(z, color="0.3", linewidth=0.8)
+        ax_l.legend(loc="upper center")
+
+    return explore(draw, {
+        "z": _slider(20.0, -40.0, 40.0, 0.5, "logit z"),
+        "y": _slider(0.0, 0.0, 1.0, 0.05, "label y"),
+    }, show=show)
+
+
+def bce_with_logits(show=True):
+    """05: BCEWithLogitsLoss with a soft label y and pos_weight r, and its optimal logit.
+
+    The loss r·y·softplus(-z) + (1 - y)·softplus(z) and its gradient in z; pos_weight moves
+    the optimum from log(y / (1 - y)) to log(r·y / (1 - y)), a shift of log r.
+
+    Returns
+    -------
+    Explorer
+    """
+    zs = np.linspace(-10.0, 10.0, 401)
+
+    def draw(axes, z, y, r):
+        ax_l, ax_g = axes
+        t = np.full_like(zs, y)
+        pw = np.float64(r)
+        for weight, colour, style in ((np.float64(1.0), "0.6", "--"), (pw, "C0", "-")):
+            label = "pos_weight = 1" if style == "--" else f"pos_weight = {r:.3g}"
+            ax_l.plot(zs, binary_cross_entropy_with_logits(zs, t, reduction="none",
+                                                           pos_weight=weight),
+                      color=colour, linestyle=style, label=label)
+            ax_g.plot(zs, binary_cross_entropy_with_logits_grad(zs, t, reduction="sum",
+                                                                pos_weight=weight),
+                      color=colour, linestyle=style, label=label)
+        here = binary_cross_entropy_with_logits(np.array([z]), np.array([y]), pos_weight=pw)
+        ax_l.plot(z, here, "o", color="C0")
+        if 0.0 < y < 1.0:  # the gradient vanishes where σ(z) = r y / (r y + 1 - y)
+            z_best = float(np.log(r * y / (1.0 - y)))
+            for ax in axes:
+                ax.axvline(z_best, color="C0", linestyle=":", linewidth=1)
+            best = f"optimum z* = {z_best:.2f}, σ(z*) = {sigmoid(np.array(z_best)):.2f}"
+        else:
+            best = "optimum at z = " + ("+∞" if y >= 1.0 else "-∞")
+        ax_l.set(xlabel="logit z", ylabel="loss", ylim=(0, 12), title=best)
+        ax_g.set(xlabel="logit z", ylabel="d loss / dz", ylim=(-max(1.05, r * y + 0.05), 1.05),
+                 title=f"z = {z:.1f}: loss {here:.3f}")
+        ax_g.axhline(0, color="0.5", linewidth=0.8)
+        ax_g.axvline(z, color="0.3", linewidth=0.8)
+        ax_l.legend(loc="upper center")
+
+    return explore(draw, {
+        "z": _slider(0.0, -10.0, 10.0, 0.1, "logit z"),
+        "y": _slider(0.3, 0.0, 1.0, 0.05, "label y"),
+        "r": w.FloatLogSlider(value=1.0, base=10, min=-1, max=2, step=0.05,
+                              description="pos_weight"),
+    }, show=show)
+
+
+def kl_divergence(show=True):
+    """06: two distributions over three classes: KL both ways, entropy and cross-entropy.
+
+    p and q are the softmax of two logit vectors (the third logit fixed at 0). Right:
+    H(p), CE(p, q) = H(p) + KL(p ‖ q), KL(p ‖ q) and KL(q ‖ p), computed with the helpers.
+
+    Returns
+    -------
+    Explorer
+    """
+
+    def draw(axes, p1, p2, q1, q2):
+        ax_d, ax_k = axes
+        zp, zq = np.array([[p1, p2, 0.0]]), np.array([[q1, q2, 0.0]])
+        p, q = softmax(zp, axis=1), softmax(zq, axis=1)
+        kl_pq = kl_div(log_softmax(zq, axis=1), p, reduction="sum")  # input log q, target p
+        kl_qp = kl_div(log_softmax(zp, axis=1), q, reduction="sum")
+        ce = cross_entropy(zq, p)  # probability targets: -sum p log q
+        h = ce - kl_pq
+        ax_d.bar(_CLASSES - 0.2, p[0], width=0.4, label="p (target)")
+        ax_d.bar(_CLASSES + 0.2, q[0], width=0.4, label="q (model)")
+        ax_d.set(xticks=_CLASSES, xlabel="class", ylim=(0, 1), ylabel="probability")
+        ax_d.legend(loc="upper left")
+        names = ["H(p)", "CE(p, q)", "KL(p ‖ q)", "KL(q ‖ p)"]
+        ax_k.barh(names, [h, h, kl_pq, kl_qp], color=["C2", "C2", "C1", "C4"])
+        ax_k.barh(names[1], kl_pq, left=h, color="C1")  # CE = H(p) + KL(p ‖ q)
+        ax_k.invert_yaxis()
+        ax_k.set(xlim=(0, 6), xlabel="nats",
+                 title=f"KL(p‖q) {kl_pq:.3f} vs KL(q‖p) {kl_qp:.3f}")
+
+    return explore(draw, {
+        "p1": _slider(1.0, -4.0, 4.0, 0.1, "p: z[0]"),
+        "p2": _slider(0.0, -4.0, 4.0, 0.1, "p: z[1]"),
+        "q1": _slider(-1.0, -4.0, 4.0, 0.1, "q: z[0]"),
+        "q2": _slider(1.0, -4.0, 4.0, 0.1, "q: z[1]"),
+    }, show=show)
+
+
+def focal_loss(show=True):
+    """07: the focal loss -α (1 - p_t)^γ log p_t against p_t, and its gradient in z.
+
+    γ = 0 is the cross-entropy (grey). Computed in the stable form of notebook 07:
+    log p_t = logsigmoid(z) and (1 - p_t)^γ = exp(γ logsigmoid(-z)), for y = 1.
+
+    Returns
+    -------
+    Explorer
+    """
+    pt = np.linspace(0.005, 0.995, 199)
+    z = np.log(pt) - np.log1p(-pt)  # the logit with σ(z) = p_t (y = 1)
+
+    def focal(gamma, alpha):
+        log_pt, log_rest = logsigmoid(z), logsigmoid(-z)
+        weight = np.exp(gamma * log_rest)  # (1 - p_t)^γ
+        loss = -alpha * weight * log_pt
+        grad = alpha * weight * (gamma * pt * log_pt - (1 - pt))  # d loss / dz
+        return loss, grad
+
+    def draw(axes, gamma, alpha):
+        ax_l, ax_g = axes
+        ce, ce_grad = focal(0.0, 1.0)
+        loss, grad = focal(gamma, alpha)
+        ax_l.plot(pt, ce, color="0.6", linestyle="--", label="cross-entropy")
+        ax_l.plot(pt, loss, color="C0", label=f"focal, γ = {gamma:.1f}")
+        ax_g.plot(pt, ce_grad, color="0.6", linestyle="--", label="cross-entropy")
+        ax_g.plot(pt, grad, color="C0", label=f"focal, γ = {gamma:.1f}")
+        easy = np.argmin(abs(pt - 0.9))
+        ax_l.set(xlabel="p_t (probability of the true class)", ylabel="loss", ylim=(0, 5.5),
+                 title=f"at p_t = 0.9 the loss is {ce[easy] / loss[easy]:.3g}× smaller")
+        ax_g.set(xlabel="p_t", ylabel="d loss / dz", ylim=(-1.05, 0.05), title="gradient")
+        ax_l.legend(loc="upper right")
+
+    return explore(draw, {
+        "gamma": _slider(2.0, 0.0, 5.0, 0.1, "γ"),
+        "alpha": _slider(1.0, 0.05, 1.0, 0.05, "α"),
+    }, show=show)
