@@ -3,6 +3,7 @@
 (nbval re-executes them and compares the outputs; this checks their structure, fast.)
 """
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -11,8 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-# the introduction and the capstone have objectives and a summary, but no exercises
-NO_EXERCISES = {"00_introduction", "08_choosing_a_loss"}
+# the introduction has objectives and a summary, but no exercises
+NO_EXERCISES = {"00_introduction"}
 VARYING = re.compile(r"at 0x[0-9a-f]{6,}|/work/|/home/|/tmp/|/Users/|site-packages")
 
 
@@ -109,3 +110,51 @@ def test_readme_maps_every_notebook_and_its_figures_exist():
         assert f"(notebooks/{path.name})" in readme, f"README's map has no link to {path.name}"
     for link in re.findall(r"\((figures/[^)]+\.png)\)", readme):
         assert (ROOT / link).is_file(), f"README shows {link}, which does not exist"
+
+
+def test_check_cells_are_hidden(nb):
+    """A cell that defines an exercise check keeps its source folded in JupyterLab, so the
+    learner reads the exercise, not the answer the check computes (COURSE.md, template 9)."""
+    for c in nb.cells:
+        checks = re.findall(r"^def (check_\w+)\(", c.source, re.M)
+        if c.cell_type == "code" and checks:
+            hidden = c.metadata.get("jupyter", {}).get("source_hidden", False)
+            assert hidden is True, (f"{nb.path.name}: the cell defining {checks[0]} must have "
+                                    "metadata jupyter.source_hidden = true")
+
+
+def _slides_rules():
+    spec = importlib.util.spec_from_file_location("slides", ROOT / "tools" / "slides.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SLIDES = _slides_rules()
+
+
+def test_presents_as_slides(nb):
+    """Every cell carries the slide type of tools/slides.py's rules (a section a slide,
+    subsections, exercises, long derivations, figures and explorers their own sub-slides),
+    so the notebook presents as a slideshow; `python tools/slides.py` applies them."""
+    assert nb.metadata.get("rise") == SLIDES.RISE, "run tools/slides.py on it"
+    for i, c in enumerate(nb.cells):
+        got = c.metadata.get("slideshow", {}).get("slide_type")
+        assert got == SLIDES.slide_type(c), \
+            f"{nb.path.name} cell {i}: slide type {got!r}, the rules say {SLIDES.slide_type(c)!r}"
+    assert nb.cells[0].metadata["slideshow"]["slide_type"] == "slide"
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem[:2] in
+                                  {"01", "02", "03", "04", "05", "06", "07"}],
+                         ids=lambda p: p.stem)
+def test_loss_notebooks_have_an_explorer(path):
+    nb = nbformat.read(path, as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code" and "helpers.explorers." in c.source]
+    assert len(cells) == 1, "one explorer per loss notebook (helpers/explorers.py)"
+    kinds = {o.output_type for o in cells[0].outputs}
+    data = [o.get("data", {}) for o in cells[0].outputs]
+    assert any("image/png" in d for d in data), "the stored explorer shows its default drawing"
+    assert any("application/vnd.jupyter.widget-view+json" in d for d in data), kinds
+    assert "application/vnd.jupyter.widget-state+json" in nb.metadata.get("widgets", {}), \
+        "execute with the widget state saved (make execute), so the controls show unexecuted"
