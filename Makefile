@@ -1,7 +1,8 @@
 # The course's commands. Quick start: `make lab` (learners), `make test` (instructors, CI).
 #
 #   make lab      JupyterLab on the course (extra options: make lab LAB_ARGS="--no-browser")
-#   make test     ruff, the unit tests, and nbval over every notebook; the tree stays clean
+#   make test     ruff, the unit tests, nbval over every notebook, and the browser tests
+#                 (JupyterLab in Chromium); the tree stays clean
 #   make nbval NOTEBOOKS=notebooks/02_nll.ipynb   nbval and the figure check for one notebook
 #   make test-other-kernels  nbval again under other CPU kernels and one thread (CI runs it)
 #   make bench    the helpers' speed and memory against torch (numbers, not a test)
@@ -20,7 +21,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: lab test lint unit nbval test-other-kernels tree-clean bench execute clean
+.PHONY: lab test lint unit nbval browser slides test-other-kernels tree-clean bench execute clean
 
 # JupyterLab's settings for the course (jupyter/overrides.json: no news prompt over the
 # notebooks), and jupyterlab-mathjax3, which jupyterlab-rise pulls in but JupyterLab 4.6
@@ -51,15 +52,21 @@ TREE_STATE = { git status --porcelain --untracked-files=all; git diff; \
 	git ls-files -o --exclude-standard -z | xargs -0 -r sha1sum; } 2>/dev/null | sha1sum
 test: $(STAMP)
 	@before=$$($(TREE_STATE)); \
-	$(MAKE) --no-print-directory lint unit nbval || exit 1; \
+	$(MAKE) --no-print-directory lint unit nbval browser || exit 1; \
 	if [ "$$before" != "$$($(TREE_STATE))" ]; then \
 		echo "make test changed the working tree:"; git status --short; exit 1; fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check helpers tests bench notebooks
+	$(BIN)/ruff check helpers tests bench tools notebooks
 
 unit: $(STAMP)
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q tests --ignore=tests/browser
+
+# JupyterLab in the system's Chromium (Debian: apt-get install chromium), driven by
+# Playwright, on a temporary copy of the course: math, images, explorers, Run All, slides.
+# Skipped with a message when no Chromium is found, except under CI=true.
+browser: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider tests/browser
 
 # nbval re-executes every notebook and compares its outputs with the stored ones. The
 # notebooks write their figures to a temporary directory ($$COURSE_FIGURES, read by the plot
@@ -93,7 +100,13 @@ tree-clean:
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 
-execute: $(STAMP)
+# Slide metadata by the rules of tools/slides.py (a section a slide, figures and explorers
+# their own sub-slides), then every notebook executed in place; nbconvert saves the
+# explorers' widget state, so their controls show in a notebook opened without a kernel.
+slides: $(STAMP)
+	$(BIN)/python tools/slides.py $(NOTEBOOKS)
+
+execute: slides
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 
 clean:
