@@ -37,6 +37,9 @@ from .plot import COURSE_STYLE, use_course_style
 
 __all__ = ["Explorer", "explore"]
 
+#: Shown in place of the controls in a notebook opened without running the cell.
+NOT_RUN = "[Run this cell to get the controls; the drawing below is the default one.]"
+
 
 class Explorer:
     """Controls bound to a drawing; built by :func:`explore` (see there).
@@ -118,8 +121,12 @@ class Explorer:
         -------
         None
         """
-        display(widgets.HBox(list(self.controls.values()),
-                             layout=widgets.Layout(flex_flow="row wrap")))
+        box = widgets.HBox(list(self.controls.values()),
+                           layout=widgets.Layout(flex_flow="row wrap"))
+        bundle = box._repr_mimebundle_()
+        # what a notebook shows in place of the controls until the cell runs in a kernel
+        bundle["text/plain"] = NOT_RUN
+        display(bundle, raw=True)
         self._handle = display(Image(data=self.png), display_id=True)
 
 

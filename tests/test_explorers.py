@@ -2,6 +2,8 @@
 every control, moved to each of its extremes (alone, then all together), redraws without
 an error or a RuntimeWarning (pyproject turns those into errors), and the drawing responds."""
 
+import base64
+
 import ipywidgets as w
 import matplotlib
 import pytest
@@ -60,3 +62,18 @@ def test_an_error_in_the_drawing_is_not_swallowed():
 def test_bad_controls_are_a_value_error(controls):
     with pytest.raises(ValueError, match="control"):
         helpers.explore(lambda axes, **v: None, controls, show=False)
+
+
+def test_show_gives_the_controls_a_note_and_the_drawing_a_png():
+    """What a notebook stores: the controls (with a note in place of the widget repr, which
+    a notebook opened without a kernel shows) and the default drawing as a plain PNG."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+    with capture_output() as captured:
+        ex = explorers.focal_loss()
+    controls, drawing = captured.outputs
+    assert "application/vnd.jupyter.widget-view+json" in controls.data
+    assert controls.data["text/plain"] == helpers.interactive.NOT_RUN
+    assert base64.b64decode(drawing.data["image/png"]) == ex.png

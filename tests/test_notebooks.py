@@ -150,8 +150,12 @@ def test_presents_as_slides(nb):
                          ids=lambda p: p.stem)
 def test_loss_notebooks_have_an_explorer(path):
     nb = nbformat.read(path, as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == "code" and "helpers.explorers." in c.source]
-    assert len(cells) == 1, "one explorer per loss notebook (helpers/explorers.py)"
+    at = [i for i, c in enumerate(nb.cells)
+          if c.cell_type == "code" and "helpers.explorers." in c.source]
+    assert len(at) == 1, "one explorer per loss notebook (helpers/explorers.py)"
+    assert nb.cells[at[0] - 1].source.startswith("**Explore.**"), \
+        "an explorer follows one sentence on what to try, starting '**Explore.**'"
+    cells = [nb.cells[at[0]]]
     kinds = {o.output_type for o in cells[0].outputs}
     data = [o.get("data", {}) for o in cells[0].outputs]
     assert any("image/png" in d for d in data), "the stored explorer shows its default drawing"

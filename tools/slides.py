@@ -6,9 +6,10 @@ The rules (tests/test_notebooks.py checks that every notebook follows them):
 
 - the title and every section (``#`` and ``##`` headings) start a slide;
 - a subsection (``###``), an exercise (``**Exercise``), a long derivation (a markdown cell
-  with two or more display formulas and more than 12 lines) and every figure or explorer
-  (a code cell that shows a plot or calls ``helpers.explorers``) start a sub-slide, so a
-  figure is not squeezed under the text before it;
+  with two or more display formulas and more than 12 lines), every figure (a code cell
+  that shows a plot) and every explorer (its ``**Explore.**`` sentence, followed by the cell
+  that calls ``helpers.explorers``) start a sub-slide, so a figure is not squeezed under
+  the text before it;
 - the cell that defines an exercise's checks (hidden in JupyterLab) is skipped;
 - every other cell continues the slide it is on.
 
@@ -22,7 +23,8 @@ import sys
 
 import nbformat
 
-FIGURE = re.compile(r"plt\.show\(\)|plot_loss_and_grad\(|save_figure\(|helpers\.explorers\.")
+FIGURE = re.compile(r"plt\.show\(\)|plot_loss_and_grad\(|save_figure\(")
+EXPLORER = "helpers.explorers."
 RISE = {"scroll": True, "transition": "none"}
 
 
@@ -33,13 +35,14 @@ def slide_type(cell):
         if re.match(r"#{1,2} ", src):
             return "slide"
         long_derivation = src.count("$$") >= 4 and src.count("\n") >= 12
-        if src.startswith("### ") or src.startswith("**Exercise") or long_derivation:
+        starts = ("### ", "**Exercise", "**Explore.**")
+        if src.startswith(starts) or long_derivation:
             return "subslide"
         return "-"
     if cell.cell_type == "code":
         if cell.metadata.get("jupyter", {}).get("source_hidden") and "def check_" in src:
             return "skip"
-        if FIGURE.search(src):
+        if FIGURE.search(src) and EXPLORER not in src:
             return "subslide"
     return "-"
 
