@@ -145,8 +145,11 @@ def test_presents_as_slides(nb):
     assert nb.cells[0].metadata["slideshow"]["slide_type"] == "slide"
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem[:2] in
-                                  {"01", "02", "03", "04", "05", "06", "07"}],
+# every notebook that teaches a family of losses; not the introduction or the capstone
+NO_EXPLORER = {"00_introduction", "08_choosing_a_loss"}
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem not in NO_EXPLORER],
                          ids=lambda p: p.stem)
 def test_loss_notebooks_have_an_explorer(path):
     nb = nbformat.read(path, as_version=4)
