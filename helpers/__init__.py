@@ -7,34 +7,20 @@ what these are checked against, never what they use.
 """
 
 from . import explorers
-from .compare import compare, tolerances, verdict
-from .interactive import explore
-from .losses import (
+from .classification import (
     binary_cross_entropy,
     binary_cross_entropy_grad,
     binary_cross_entropy_with_logits,
     binary_cross_entropy_with_logits_grad,
     cross_entropy,
     cross_entropy_grad,
-    huber_loss,
-    huber_loss_grad,
-    kl_div,
-    kl_div_grad,
-    l1_loss,
-    l1_loss_grad,
-    log_softmax,
-    logsigmoid,
-    logsumexp,
-    mse_loss,
-    mse_loss_grad,
     nll_loss,
     nll_loss_grad,
-    sigmoid,
-    smooth_l1_loss,
-    smooth_l1_loss_grad,
-    softmax,
-    softplus,
 )
+from .compare import compare, tolerances, verdict
+from .divergence import kl_div, kl_div_grad
+from .interactive import explore
+from .kernels import log_softmax, logsigmoid, logsumexp, sigmoid, softmax, softplus
 from .plot import (
     COURSE_STYLE,
     FIGURES,
@@ -42,6 +28,16 @@ from .plot import (
     plot_loss_and_grad,
     save_figure,
     use_course_style,
+)
+from .regression import (
+    huber_loss,
+    huber_loss_grad,
+    l1_loss,
+    l1_loss_grad,
+    mse_loss,
+    mse_loss_grad,
+    smooth_l1_loss,
+    smooth_l1_loss_grad,
 )
 
 __all__ = [

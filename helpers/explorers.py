@@ -10,27 +10,26 @@ from __future__ import annotations
 import ipywidgets as w
 import numpy as np
 
-from .interactive import explore
-from .losses import (
+from .classification import (
     binary_cross_entropy,
     binary_cross_entropy_grad,
     binary_cross_entropy_with_logits,
     binary_cross_entropy_with_logits_grad,
     cross_entropy,
     cross_entropy_grad,
-    huber_loss,
-    huber_loss_grad,
-    kl_div,
-    l1_loss,
-    l1_loss_grad,
-    log_softmax,
-    logsigmoid,
-    mse_loss,
-    mse_loss_grad,
     nll_loss,
     nll_loss_grad,
-    sigmoid,
-    softmax,
+)
+from .divergence import kl_div
+from .interactive import explore
+from .kernels import log_softmax, logsigmoid, sigmoid, softmax
+from .regression import (
+    huber_loss,
+    huber_loss_grad,
+    l1_loss,
+    l1_loss_grad,
+    mse_loss,
+    mse_loss_grad,
 )
 
 __all__ = ["regression_losses", "nll_picks", "softmax_cross_entropy", "bce_on_probabilities",

@@ -1,5 +1,6 @@
 """The compare helper and the plot helper; and the rules of the helpers package."""
 
+import importlib
 import inspect
 import subprocess
 import sys
@@ -96,3 +97,23 @@ def test_plot_without_a_name_saves_nothing(tmp_figures):
     x = np.linspace(-1, 1, 11)
     fig = helpers.plot_loss_and_grad(x, x**2, 2 * x, name=None, xlabel="d")
     assert len(fig.axes) == 2 and not list(tmp_figures.iterdir())
+
+
+FAMILIES = {"kernels": ["logsumexp", "softmax", "log_softmax", "sigmoid", "logsigmoid",
+                        "softplus"],
+            "regression": ["l1_loss", "mse_loss", "huber_loss", "smooth_l1_loss"],
+            "classification": ["nll_loss", "cross_entropy", "binary_cross_entropy",
+                               "binary_cross_entropy_with_logits"],
+            "divergence": ["kl_div"]}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_the_layout_shows_the_families(family):
+    """One module per family of the course map, each readable in one sitting; the package
+    re-exports every function, so notebooks only ever write helpers.<name>."""
+    module = importlib.import_module(f"helpers.{family}")
+    for name in FAMILIES[family]:
+        for fn in (name, name + "_grad") if family != "kernels" else (name,):
+            assert getattr(helpers, fn) is getattr(module, fn), f"{fn} not from {family}"
+            assert fn in module.__all__ and fn in helpers.__all__
+    assert len(inspect.getsource(module).splitlines()) < 600, f"{family} is too long to read"
