@@ -165,3 +165,17 @@ def test_loss_notebooks_have_an_explorer(path):
     assert any("application/vnd.jupyter.widget-view+json" in d for d in data), kinds
     assert "application/vnd.jupyter.widget-state+json" in nb.metadata.get("widgets", {}), \
         "execute with the widget state saved (make execute), so the controls show unexecuted"
+
+
+def test_every_heading_starts_its_cell(nb):
+    """A heading in the middle of a markdown cell would not start a slide (the rules look at
+    a cell's first line): each #, ## or ### heading begins its own cell."""
+    for i, c in enumerate(nb.cells):
+        if c.cell_type != "markdown":
+            continue
+        fence, details = False, 0
+        for k, line in enumerate(c.source.splitlines()):
+            fence ^= line.strip().startswith("```")
+            details += line.count("<details") - line.count("</details>")
+            assert k == 0 or fence or details or not re.match(r"#{1,3} ", line), \
+                f"{nb.path.name} cell {i}: the heading {line!r} should start a cell of its own"
