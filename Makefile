@@ -101,8 +101,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 
 # Slide metadata by the rules of tools/slides.py (a section a slide, figures and explorers
-# their own sub-slides), then every notebook executed in place; nbconvert saves the
-# explorers' widget state, so their controls show in a notebook opened without a kernel.
+# their own sub-slides), then every notebook executed in place. An explorer's stored output
+# is its default drawing, with a note in place of the controls until the cell runs.
 slides: $(STAMP)
 	$(BIN)/python tools/slides.py $(NOTEBOOKS)
 

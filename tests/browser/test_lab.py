@@ -52,10 +52,22 @@ def _open(page, lab, path):
     return nb
 
 
+# MathJax marks an unknown macro (a typo such as \\lVret) not with mjx-merror but by
+# typesetting its name in red: look for red text inside the typeset math too.
+JS_RED_MATH = """() => [...document.querySelectorAll('.jp-NotebookPanel mjx-container')]
+  .filter(m => [...m.querySelectorAll('mjx-mtext, mjx-merror, [mathcolor], [style*="color"]')]
+    .some(e => /red|rgb\\(255, ?0, ?0\\)/i.test(
+      (e.getAttribute('mathcolor') || '') + ' ' + (e.getAttribute('style') || '') + ' ' +
+      getComputedStyle(e).color)))
+  .map(m => (m.querySelector('mjx-assistive-mml') || m).textContent.slice(0, 80))"""
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_renders(page, lab, path):
     nb = _open(page, lab, path)
     assert page.locator("mjx-merror").count() == 0, "a MathJax error"
+    red = page.evaluate(JS_RED_MATH)
+    assert not red, f"math MathJax could not typeset (unknown macro?): {red[:3]}"
     raw = page.evaluate(JS_RAW_TEX, RAW_TEX)
     assert not raw, f"raw TeX left in rendered markdown: {raw[:3]}"
     broken = page.evaluate(JS_BROKEN_IMAGES)
@@ -115,7 +127,20 @@ def test_explorer_answers_a_slider(page, lab, path):
 def test_run_all_shows_no_error(page, lab):
     path = ROOT / "notebooks" / "01_mae_mse.ipynb"
     nb = _open(page, lab, path)
-    _run_cells(page, [i for i, c in enumerate(nb.cells) if c.cell_type == "code"])
+    n_code = sum(c.cell_type == "code" for c in nb.cells)
+    counts = page.evaluate("""async () => {
+        const app = window.jupyterapp;
+        const panel = app.shell.currentWidget;
+        await panel.sessionContext.ready;
+        await app.commands.execute('notebook:run-all-cells');
+        while (panel.sessionContext.session.kernel.status !== 'idle') {
+            await new Promise(r => setTimeout(r, 250));
+        }
+        return panel.content.widgets.filter(c => c.model.type === 'code')
+            .map(c => c.model.executionCount);
+    }""")
+    # Run All ran every code cell, in order, in one fresh kernel
+    assert counts == list(range(1, n_code + 1)), counts
     assert page.locator(".jp-OutputArea-output[data-mime-type="
                         "'application/vnd.jupyter.stderr']").count() == 0
     assert page.locator(".jp-RenderedText[data-mime-type="
