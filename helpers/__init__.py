@@ -21,6 +21,18 @@ from .compare import compare, tolerances, verdict
 from .divergence import kl_div, kl_div_grad
 from .interactive import explore
 from .kernels import log_softmax, logsigmoid, logsumexp, sigmoid, softmax, softplus
+from .margin import (
+    hinge_embedding_loss,
+    hinge_embedding_loss_grad,
+    multi_margin_loss,
+    multi_margin_loss_grad,
+    multilabel_margin_loss,
+    multilabel_margin_loss_grad,
+    multilabel_soft_margin_loss,
+    multilabel_soft_margin_loss_grad,
+    soft_margin_loss,
+    soft_margin_loss_grad,
+)
 from .plot import (
     COURSE_STYLE,
     FIGURES,
@@ -30,12 +42,16 @@ from .plot import (
     use_course_style,
 )
 from .regression import (
+    gaussian_nll_loss,
+    gaussian_nll_loss_grad,
     huber_loss,
     huber_loss_grad,
     l1_loss,
     l1_loss_grad,
     mse_loss,
     mse_loss_grad,
+    poisson_nll_loss,
+    poisson_nll_loss_grad,
     smooth_l1_loss,
     smooth_l1_loss_grad,
 )
@@ -46,11 +62,19 @@ __all__ = [
     # regression losses and their gradients
     "l1_loss", "l1_loss_grad", "mse_loss", "mse_loss_grad",
     "huber_loss", "huber_loss_grad", "smooth_l1_loss", "smooth_l1_loss_grad",
+    # probabilistic regression: negative log-likelihoods
+    "gaussian_nll_loss", "gaussian_nll_loss_grad", "poisson_nll_loss", "poisson_nll_loss_grad",
     # classification losses and their gradients
     "nll_loss", "nll_loss_grad", "cross_entropy", "cross_entropy_grad",
     "binary_cross_entropy", "binary_cross_entropy_grad",
     "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_grad",
     "kl_div", "kl_div_grad",
+    # margin and multi-label losses and their gradients
+    "multi_margin_loss", "multi_margin_loss_grad",
+    "multilabel_margin_loss", "multilabel_margin_loss_grad",
+    "soft_margin_loss", "soft_margin_loss_grad",
+    "multilabel_soft_margin_loss", "multilabel_soft_margin_loss_grad",
+    "hinge_embedding_loss", "hinge_embedding_loss_grad",
     # compare and plot
     "compare", "tolerances", "verdict",
     "plot_loss_and_grad", "save_figure", "use_course_style", "COURSE_STYLE", "FIGURES",
