@@ -3,6 +3,10 @@
 Each function displays its controls and drawing in a notebook cell and returns the
 :class:`~helpers.interactive.Explorer` (``show=False`` builds it without displaying, as the
 tests do). See :mod:`helpers.interactive` for how to add one.
+
+What each explorer computes lives in a small module-level private function
+(``_regression_curves``, ``_nll_logit_grad``, ``_focal``, ...) that its draw function
+calls; ``tests/test_explorers.py`` checks those numbers against torch.
 """
 
 from __future__ import annotations
@@ -37,14 +41,65 @@ __all__ = ["regression_losses", "nll_picks", "softmax_cross_entropy", "bce_on_pr
 
 _COLOURS = {"MAE": "C0", "MSE": "C1", "Huber": "C2"}
 _CLASSES = np.arange(3)
+#: every control: the whole label shown (ipywidgets cuts it at about 8 characters otherwise)
+_STYLE = {"description_width": "initial"}
+#: sliders: wide enough that a drag reaches precise values
+_SLIDER_LAYOUT = {"width": "380px"}
+_NLL_FEEDS = ("log_softmax(z)", "softmax(z)", "raw z")
 
+
+# --------------------------------------------------------------------------- controls
 
 def _slider(value, lo, hi, step, description):
-    return w.FloatSlider(value=value, min=lo, max=hi, step=step, description=description)
+    return w.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+                         style=_STYLE, layout=w.Layout(**_SLIDER_LAYOUT))
+
+
+def _log_slider(value, lo, hi, step, description):
+    """A slider on log10 of the value: ``lo`` and ``hi`` are exponents."""
+    return w.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=step,
+                            description=description, style=_STYLE,
+                            layout=w.Layout(**_SLIDER_LAYOUT))
+
+
+def _toggle(options, value, description):
+    return w.ToggleButtons(options=list(options), value=value, description=description,
+                           style=_STYLE)
 
 
 def _classes(description="true class"):
-    return w.ToggleButtons(options=[0, 1, 2], value=0, description=description)
+    return _toggle([0, 1, 2], 0, description)
+
+
+# --------------------------------------------------------------------------- computing
+
+def _regression_curves(cs, y, delta):
+    """MAE, MSE and Huber of the constant prediction c against the targets y.
+
+    Parameters
+    ----------
+    cs : ndarray (n,)
+        Constant predictions.
+    y : ndarray (m,)
+        Targets.
+    delta : float
+        Huber's δ.
+
+    Returns
+    -------
+    dict of name -> (loss, grad): each ndarray (n,), the loss averaged over the targets
+    and its derivative in c.
+    """
+    grid = np.broadcast_to(np.asarray(cs, dtype=float)[:, None], (np.size(cs), y.size))
+    ys = np.broadcast_to(y, grid.shape)
+    return {
+        "MAE": (l1_loss(grid, ys, reduction="none").mean(1),
+                l1_loss_grad(grid, ys, reduction="sum").mean(1)),
+        "MSE": (mse_loss(grid, ys, reduction="none").mean(1),
+                mse_loss_grad(grid, ys, reduction="sum").mean(1)),
+        "Huber": (huber_loss(grid, ys, reduction="none", delta=delta).mean(1),
+                  huber_loss_grad(grid, ys, reduction="sum", delta=delta).mean(1)),
+    }
 
 
 def _huber_minimiser(y, delta):
@@ -57,11 +112,138 @@ def _huber_minimiser(y, delta):
     return 0.5 * (lo + hi)
 
 
+def _regression_minimisers(y, delta):
+    """The constant minimising each loss: the median (MAE), the mean (MSE), Huber's."""
+    return {"MAE": float(np.median(y)), "MSE": float(y.mean()),
+            "Huber": _huber_minimiser(y, delta)}
+
+
+def _nll_logit_grad(z, y, fed):
+    """NLLLoss fed ``fed`` (one of log_softmax(z), softmax(z), raw z) of the logits z.
+
+    Parameters
+    ----------
+    z : ndarray (1, C)
+        Logits.
+    y : int
+        True class.
+    fed : str
+        What NLLLoss gets: ``"log_softmax(z)"``, ``"softmax(z)"`` or ``"raw z"``.
+
+    Returns
+    -------
+    row : ndarray (1, C), the input NLLLoss gets
+    loss : float, NLLLoss = -row[y]
+    dz : ndarray (1, C), d loss / d z (the chain rule back through what was fed)
+    """
+    target = np.array([y])
+    p = softmax(z, axis=1)
+    row = {"log_softmax(z)": log_softmax(z, axis=1), "softmax(z)": p, "raw z": z}[fed]
+    loss = float(nll_loss(row, target))
+    g = nll_loss_grad(row, target)  # d loss / d input: -1 at the true class
+    if fed == "log_softmax(z)":  # Jacobian of log_softmax: I - 1 p^T
+        dz = g - p * g.sum(axis=1, keepdims=True)
+    elif fed == "softmax(z)":  # Jacobian of softmax: diag(p) - p p^T
+        dz = p * (g - (g * p).sum(axis=1, keepdims=True))
+    else:
+        dz = g
+    return row, loss, dz
+
+
+def _softmax_ce(z, y, T):
+    """Cross-entropy of softmax(z / T) for the true class y.
+
+    Returns
+    -------
+    p : ndarray (C,), softmax(z / T)
+    loss : float
+    grad : ndarray (C,), d loss / d z = (softmax(z / T) - onehot) / T
+    """
+    zt = np.asarray(z, dtype=float).reshape(1, -1) / T
+    target = np.array([y])
+    p = softmax(zt, axis=1)[0]
+    loss = float(cross_entropy(zt, target))
+    grad = cross_entropy_grad(zt, target)[0] / T  # chain rule through z / T
+    return p, loss, grad
+
+
+def _bce_curves(z, y, dtype):
+    """BCELoss(sigmoid(z), y) computed in ``dtype``, and its gradient in z.
+
+    Returns
+    -------
+    loss, grad : ndarray, same shape as z, in ``dtype``; the gradient goes through the
+    sigmoid, d loss / dp · p (1 - p), as autograd does.
+    """
+    p = sigmoid(np.asarray(z).astype(dtype))
+    t = np.full_like(p, y)
+    loss = binary_cross_entropy(p, t, reduction="none")
+    grad = binary_cross_entropy_grad(p, t, reduction="sum") * p * (1 - p)  # through σ
+    return loss, grad
+
+
+def _bce_optimum(y, r):
+    """The logit minimising BCEWithLogitsLoss for label y and pos_weight r.
+
+    The gradient -r y (1 - σ(z)) + (1 - y) σ(z) vanishes where σ(z) = r y / (r y + 1 - y),
+    so z* = log(r y / (1 - y)); +∞ for y = 1 and -∞ for y = 0.
+    """
+    if y >= 1.0:
+        return np.inf
+    if y <= 0.0:
+        return -np.inf
+    return float(np.log(r * y / (1.0 - y)))
+
+
+def _kl_bars(zp, zq):
+    """p = softmax(zp), q = softmax(zq), and H(p), CE(p, q), KL(p ‖ q), KL(q ‖ p) in nats.
+
+    Returns
+    -------
+    p, q : ndarray (1, C)
+    bars : dict of name -> float, with keys "H(p)", "CE(p, q)", "KL(p ‖ q)", "KL(q ‖ p)"
+    """
+    zp, zq = np.asarray(zp, dtype=float), np.asarray(zq, dtype=float)
+    p, q = softmax(zp, axis=1), softmax(zq, axis=1)
+    kl_pq = float(kl_div(log_softmax(zq, axis=1), p, reduction="sum"))  # input log q, target p
+    kl_qp = float(kl_div(log_softmax(zp, axis=1), q, reduction="sum"))
+    ce = float(cross_entropy(zq, p))  # probability targets: -sum p log q
+    return p, q, {"H(p)": ce - kl_pq, "CE(p, q)": ce, "KL(p ‖ q)": kl_pq, "KL(q ‖ p)": kl_qp}
+
+
+def _focal(pt, gamma, alpha):
+    """The focal loss -α (1 - p_t)^γ log p_t for y = 1 (p_t = σ(z)), and d loss / dz.
+
+    Stable form of notebook 07: log p_t = logsigmoid(z), (1 - p_t)^γ = exp(γ logsigmoid(-z)).
+
+    Returns
+    -------
+    loss, grad : ndarray, same shape as pt.
+    """
+    pt = np.asarray(pt, dtype=float)
+    z = np.log(pt) - np.log1p(-pt)  # the logit with σ(z) = p_t
+    log_pt, log_rest = logsigmoid(z), logsigmoid(-z)
+    weight = np.exp(gamma * log_rest)  # (1 - p_t)^γ
+    loss = -alpha * weight * log_pt
+    grad = alpha * weight * (gamma * pt * log_pt - (1 - pt))  # d loss / dz
+    return loss, grad
+
+
+def _ratio(x):
+    """A plain number: two decimals below 10, else whole with thousands separators."""
+    return f"{x:.2f}" if x < 10 else f"{x:,.0f}"
+
+
+# --------------------------------------------------------------------------- explorers
+
 def regression_losses(show=True):
     """01: a constant prediction c against five targets, one of them an outlier.
 
     MAE, MSE and Huber (mean over the targets) and their gradients in c, with each loss's
-    minimiser: the median, the mean and Huber's compromise. Move the outlier and δ.
+    minimiser: the median, the mean and Huber's compromise between them (3.25 at the
+    default δ = 3 and outlier 20). Move the outlier and δ: widen δ (up to 40) and Huber
+    turns into MSE, its minimiser moving to the mean; narrow it and its minimiser
+    moves to the median, as MAE's.
 
     Returns
     -------
@@ -72,21 +254,9 @@ def regression_losses(show=True):
     def draw(axes, c, outlier, delta):
         ax_l, ax_g = axes
         y = np.array([1.0, 2.0, 3.0, 4.0, outlier])
-        grid = np.broadcast_to(cs[:, None], (cs.size, y.size))
-        ys = np.broadcast_to(y, grid.shape)
-        curves = {  # mean over the targets, and its derivative in c
-            "MAE": (l1_loss(grid, ys, reduction="none").mean(1),
-                    l1_loss_grad(grid, ys, reduction="sum").mean(1)),
-            "MSE": (mse_loss(grid, ys, reduction="none").mean(1),
-                    mse_loss_grad(grid, ys, reduction="sum").mean(1)),
-            "Huber": (huber_loss(grid, ys, reduction="none", delta=delta).mean(1),
-                      huber_loss_grad(grid, ys, reduction="sum", delta=delta).mean(1)),
-        }
-        best = {"MAE": float(np.median(y)), "MSE": float(y.mean()),
-                "Huber": _huber_minimiser(y, delta)}
-        here = np.full_like(y, c)
-        now = {"MAE": l1_loss(here, y), "MSE": mse_loss(here, y),
-               "Huber": huber_loss(here, y, delta=delta)}
+        curves = _regression_curves(cs, y, delta)
+        best = _regression_minimisers(y, delta)
+        now = {name: loss[0] for name, (loss, _) in _regression_curves([c], y, delta).items()}
         for name, (loss, grad) in curves.items():
             colour = _COLOURS[name]
             ax_l.plot(cs, loss, color=colour, label=name)
@@ -94,19 +264,22 @@ def regression_losses(show=True):
             ax_l.plot(c, now[name], "o", color=colour)
             for ax in axes:
                 ax.axvline(best[name], color=colour, linestyle=":", linewidth=1)
-        ax_l.set(xlabel="prediction c", ylabel="loss (log scale)", yscale="log", ylim=(0.3, 3e3),
+        values = np.concatenate([loss for loss, _ in curves.values()] + [list(now.values())])
+        ax_l.set(xlabel="prediction c", ylabel="loss (log scale)", yscale="log",
+                 ylim=(0.5 * values.min(), 2.0 * values.max()),
                  title=f"minimisers: median {best['MAE']:.2f}, Huber {best['Huber']:.2f}, "
                        f"mean {best['MSE']:.2f}")
-        ax_g.set(xlabel="prediction c", ylabel="d loss / dc", ylim=(-3, 3),
+        lim = max(3.0, 1.1 * delta)  # Huber's pull far from every target is ±δ
+        ax_g.set(xlabel="prediction c", ylabel="d loss / dc", ylim=(-lim, lim),
                  title="MAE's pull is bounded by 1, Huber's by δ")
         ax_g.axhline(0, color="0.5", linewidth=0.8)
         ax_g.axvline(c, color="0.3", linewidth=0.8)
-        ax_l.legend(loc="upper center")
+        ax_l.legend(loc="best")  # the curves move a lot with the outlier and δ
 
     return explore(draw, {
         "c": _slider(3.0, -5.0, 45.0, 0.5, "prediction c"),
         "outlier": _slider(20.0, 0.0, 40.0, 1.0, "outlier"),
-        "delta": _slider(1.0, 0.1, 10.0, 0.1, "δ"),
+        "delta": _slider(3.0, 0.1, 40.0, 0.1, "δ"),
     }, show=show)
 
 
@@ -121,26 +294,16 @@ def nll_picks(show=True):
     -------
     Explorer
     """
-    feeds = ["log_softmax(z)", "softmax(z)", "raw z"]
+    # fixed per option, wide enough for every slider position (log_softmax >= -12.7)
+    ylims = {"log_softmax(z)": (-13.5, 0.5), "softmax(z)": (-0.05, 1.05), "raw z": (-6.5, 6.5)}
 
     def draw(axes, z1, z2, z3, y, fed):
         ax_in, ax_g = axes
-        z = np.array([[z1, z2, z3]])
-        target = np.array([y])
-        p = softmax(z, axis=1)
-        row = {"log_softmax(z)": log_softmax(z, axis=1), "softmax(z)": p, "raw z": z}[fed]
-        loss = nll_loss(row, target)
-        g = nll_loss_grad(row, target)  # d loss / d input: -1 at the true class
-        if fed == "log_softmax(z)":  # chain rule back to the logits
-            dz = g - p * g.sum(axis=1, keepdims=True)
-        elif fed == "softmax(z)":
-            dz = p * (g - (g * p).sum(axis=1, keepdims=True))
-        else:
-            dz = g
+        row, loss, dz = _nll_logit_grad(np.array([[z1, z2, z3]]), y, fed)
         colours = ["C3" if k == y else "C0" for k in _CLASSES]
         ax_in.bar(_CLASSES, row[0], color=colours)
         ax_in.axhline(0, color="0.5", linewidth=0.8)
-        ax_in.set(xticks=_CLASSES, xlabel="class", ylim=(-12, 6), ylabel=f"input: {fed}",
+        ax_in.set(xticks=_CLASSES, xlabel="class", ylim=ylims[fed], ylabel=f"input: {fed}",
                   title=f"NLLLoss = -input[{y}] = {loss:.3f}")
         ax_g.bar(_CLASSES, dz[0], color=colours)
         ax_g.axhline(0, color="0.5", linewidth=0.8)
@@ -152,7 +315,7 @@ def nll_picks(show=True):
         "z2": _slider(2.0, -6.0, 6.0, 0.1, "z[1]"),
         "z3": _slider(3.0, -6.0, 6.0, 0.1, "z[2]"),
         "y": _classes(),
-        "fed": w.ToggleButtons(options=feeds, value=feeds[0], description="NLLLoss gets"),
+        "fed": _toggle(_NLL_FEEDS, _NLL_FEEDS[0], "NLLLoss gets"),
     }, show=show)
 
 
@@ -169,11 +332,7 @@ def softmax_cross_entropy(show=True):
 
     def draw(axes, z1, z2, z3, y, T):
         ax_p, ax_g = axes
-        z = np.array([[z1, z2, z3]]) / T
-        target = np.array([y])
-        p = softmax(z, axis=1)[0]
-        loss = cross_entropy(z, target)
-        grad = cross_entropy_grad(z, target)[0] / T  # chain rule through z / T
+        p, loss, grad = _softmax_ce(np.array([z1, z2, z3]), y, T)
         colours = ["C3" if k == y else "C0" for k in _CLASSES]
         ax_p.bar(_CLASSES, p, color=colours)
         ax_p.set(xticks=_CLASSES, xlabel="class", ylim=(0, 1), ylabel="softmax(z / T)",
@@ -189,8 +348,7 @@ def softmax_cross_entropy(show=True):
         "z2": _slider(2.0, -6.0, 6.0, 0.1, "z[1]"),
         "z3": _slider(3.0, -6.0, 6.0, 0.1, "z[2]"),
         "y": _classes(),
-        "T": w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05,
-                              description="temperature T"),
+        "T": _log_slider(1.0, -1, 1, 0.05, "temperature T"),
     }, show=show)
 
 
@@ -206,23 +364,16 @@ def bce_on_probabilities(show=True):
     """
     zs = np.linspace(-40.0, 40.0, 801)
 
-    def curves(z, y, dtype):
-        p = sigmoid(z.astype(dtype))
-        t = np.full_like(p, y)
-        loss = binary_cross_entropy(p, t, reduction="none")
-        grad = binary_cross_entropy_grad(p, t, reduction="sum") * p * (1 - p)  # through σ
-        return loss, grad
-
     def draw(axes, z, y):
         ax_l, ax_g = axes
         exact = binary_cross_entropy_with_logits(zs, np.full_like(zs, y), reduction="none")
         ax_l.plot(zs, exact, color="0.6", linewidth=4, label="exact")
         ax_g.plot(zs, sigmoid(zs) - y, color="0.6", linewidth=4, label="exact σ(z) - y")
         for dtype, colour in ((np.float64, "C0"), (np.float32, "C3")):
-            loss, grad = curves(zs, y, dtype)
+            loss, grad = _bce_curves(zs, y, dtype)
             ax_l.plot(zs, loss, color=colour, label=np.dtype(dtype).name)
             ax_g.plot(zs, grad, color=colour, label=np.dtype(dtype).name)
-        loss32, _ = curves(np.array([z]), y, np.float32)
+        loss32, _ = _bce_curves(np.array([z]), y, np.float32)
         ax_l.plot(z, loss32[0], "o", color="C3")
         ax_l.set(xlabel="logit z", ylabel="BCELoss(sigmoid(z), y)", ylim=(0, 105),
                  title=f"z = {z:.1f}: float32 {loss32[0]:.4g}, exact "
@@ -242,7 +393,8 @@ def bce_with_logits(show=True):
     """05: BCEWithLogitsLoss with a soft label y and pos_weight r, and its optimal logit.
 
     The loss r·y·softplus(-z) + (1 - y)·softplus(z) and its gradient in z; pos_weight moves
-    the optimum from log(y / (1 - y)) to log(r·y / (1 - y)), a shift of log r.
+    the optimum from log(y / (1 - y)) (grey dotted line) to log(r·y / (1 - y)) (blue
+    dotted line), a shift of log r. The loss axis always shows the marker at z.
 
     Returns
     -------
@@ -254,6 +406,7 @@ def bce_with_logits(show=True):
         ax_l, ax_g = axes
         t = np.full_like(zs, y)
         pw = np.float64(r)
+        plain = binary_cross_entropy_with_logits(zs, t, reduction="none")
         for weight, colour, style in ((np.float64(1.0), "0.6", "--"), (pw, "C0", "-")):
             label = "pos_weight = 1" if style == "--" else f"pos_weight = {r:.3g}"
             ax_l.plot(zs, binary_cross_entropy_with_logits(zs, t, reduction="none",
@@ -262,27 +415,31 @@ def bce_with_logits(show=True):
             ax_g.plot(zs, binary_cross_entropy_with_logits_grad(zs, t, reduction="sum",
                                                                 pos_weight=weight),
                       color=colour, linestyle=style, label=label)
-        here = binary_cross_entropy_with_logits(np.array([z]), np.array([y]), pos_weight=pw)
+        here = float(binary_cross_entropy_with_logits(np.array([z]), np.array([y]),
+                                                      pos_weight=pw))
         ax_l.plot(z, here, "o", color="C0")
-        if 0.0 < y < 1.0:  # the gradient vanishes where σ(z) = r y / (r y + 1 - y)
-            z_best = float(np.log(r * y / (1.0 - y)))
+        z_best = _bce_optimum(y, r)
+        if np.isfinite(z_best):
             for ax in axes:
+                ax.axvline(_bce_optimum(y, 1.0), color="0.6", linestyle=":", linewidth=1)
                 ax.axvline(z_best, color="C0", linestyle=":", linewidth=1)
-            best = f"optimum z* = {z_best:.2f}, σ(z*) = {sigmoid(np.array(z_best)):.2f}"
+            best = (f"optimum z* = {z_best:.2f} (log r = {np.log(r):+.2f}), "
+                    f"σ(z*) = {sigmoid(np.array(z_best)):.2f}")
         else:
-            best = "optimum at z = " + ("+∞" if y >= 1.0 else "-∞")
-        ax_l.set(xlabel="logit z", ylabel="loss", ylim=(0, 12), title=best)
+            best = "optimum at z = " + ("+∞" if z_best > 0 else "-∞")
+        # the unweighted curve and the marker always fit; a heavy pos_weight runs off the top
+        top = 1.15 * max(plain.max(), here)
+        ax_l.set(xlabel="logit z", ylabel="loss", ylim=(0, top), title=best)
         ax_g.set(xlabel="logit z", ylabel="d loss / dz", ylim=(-max(1.05, r * y + 0.05), 1.05),
                  title=f"z = {z:.1f}: loss {here:.3f}")
         ax_g.axhline(0, color="0.5", linewidth=0.8)
         ax_g.axvline(z, color="0.3", linewidth=0.8)
-        ax_l.legend(loc="upper center")
+        ax_l.legend(loc="best")
 
     return explore(draw, {
         "z": _slider(0.0, -10.0, 10.0, 0.1, "logit z"),
         "y": _slider(0.3, 0.0, 1.0, 0.05, "label y"),
-        "r": w.FloatLogSlider(value=1.0, base=10, min=-1, max=2, step=0.05,
-                              description="pos_weight"),
+        "r": _log_slider(1.0, -1, 2, 0.05, "pos_weight"),
     }, show=show)
 
 
@@ -290,7 +447,8 @@ def kl_divergence(show=True):
     """06: two distributions over three classes: KL both ways, entropy and cross-entropy.
 
     p and q are the softmax of two logit vectors (the third logit fixed at 0). Right:
-    H(p), CE(p, q) = H(p) + KL(p ‖ q), KL(p ‖ q) and KL(q ‖ p), computed with the helpers.
+    H(p), CE(p, q) = H(p) + KL(p ‖ q), KL(p ‖ q) and KL(q ‖ p), computed with the helpers,
+    on an axis sized to the longest bar.
 
     Returns
     -------
@@ -299,21 +457,17 @@ def kl_divergence(show=True):
 
     def draw(axes, p1, p2, q1, q2):
         ax_d, ax_k = axes
-        zp, zq = np.array([[p1, p2, 0.0]]), np.array([[q1, q2, 0.0]])
-        p, q = softmax(zp, axis=1), softmax(zq, axis=1)
-        kl_pq = kl_div(log_softmax(zq, axis=1), p, reduction="sum")  # input log q, target p
-        kl_qp = kl_div(log_softmax(zp, axis=1), q, reduction="sum")
-        ce = cross_entropy(zq, p)  # probability targets: -sum p log q
-        h = ce - kl_pq
+        p, q, bars = _kl_bars(np.array([[p1, p2, 0.0]]), np.array([[q1, q2, 0.0]]))
+        h, kl_pq, kl_qp = bars["H(p)"], bars["KL(p ‖ q)"], bars["KL(q ‖ p)"]
         ax_d.bar(_CLASSES - 0.2, p[0], width=0.4, label="p (target)")
         ax_d.bar(_CLASSES + 0.2, q[0], width=0.4, label="q (model)")
         ax_d.set(xticks=_CLASSES, xlabel="class", ylim=(0, 1), ylabel="probability")
-        ax_d.legend(loc="upper left")
-        names = ["H(p)", "CE(p, q)", "KL(p ‖ q)", "KL(q ‖ p)"]
+        ax_d.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+        names = list(bars)
         ax_k.barh(names, [h, h, kl_pq, kl_qp], color=["C2", "C2", "C1", "C4"])
         ax_k.barh(names[1], kl_pq, left=h, color="C1")  # CE = H(p) + KL(p ‖ q)
         ax_k.invert_yaxis()
-        ax_k.set(xlim=(0, 6), xlabel="nats",
+        ax_k.set(xlim=(0, max(1.0, 1.15 * max(bars.values()))), xlabel="nats",
                  title=f"KL(p‖q) {kl_pq:.3f} vs KL(q‖p) {kl_qp:.3f}")
 
     return explore(draw, {
@@ -328,34 +482,30 @@ def focal_loss(show=True):
     """07: the focal loss -α (1 - p_t)^γ log p_t against p_t, and its gradient in z.
 
     γ = 0 is the cross-entropy (grey). Computed in the stable form of notebook 07:
-    log p_t = logsigmoid(z) and (1 - p_t)^γ = exp(γ logsigmoid(-z)), for y = 1.
+    log p_t = logsigmoid(z) and (1 - p_t)^γ = exp(γ logsigmoid(-z)), for y = 1. The title
+    gives how many times smaller than CE the loss of an easy example (p_t = 0.9) is; the
+    gradient shows focal pulling the hardest examples (p_t near 0.05) harder than CE.
 
     Returns
     -------
     Explorer
     """
     pt = np.linspace(0.005, 0.995, 199)
-    z = np.log(pt) - np.log1p(-pt)  # the logit with σ(z) = p_t (y = 1)
-
-    def focal(gamma, alpha):
-        log_pt, log_rest = logsigmoid(z), logsigmoid(-z)
-        weight = np.exp(gamma * log_rest)  # (1 - p_t)^γ
-        loss = -alpha * weight * log_pt
-        grad = alpha * weight * (gamma * pt * log_pt - (1 - pt))  # d loss / dz
-        return loss, grad
+    easy = np.argmin(abs(pt - 0.9))
 
     def draw(axes, gamma, alpha):
         ax_l, ax_g = axes
-        ce, ce_grad = focal(0.0, 1.0)
-        loss, grad = focal(gamma, alpha)
+        ce, ce_grad = _focal(pt, 0.0, 1.0)
+        loss, grad = _focal(pt, gamma, alpha)
         ax_l.plot(pt, ce, color="0.6", linestyle="--", label="cross-entropy")
         ax_l.plot(pt, loss, color="C0", label=f"focal, γ = {gamma:.1f}")
         ax_g.plot(pt, ce_grad, color="0.6", linestyle="--", label="cross-entropy")
         ax_g.plot(pt, grad, color="C0", label=f"focal, γ = {gamma:.1f}")
-        easy = np.argmin(abs(pt - 0.9))
         ax_l.set(xlabel="p_t (probability of the true class)", ylabel="loss", ylim=(0, 5.5),
-                 title=f"at p_t = 0.9 the loss is {ce[easy] / loss[easy]:.3g}× smaller")
-        ax_g.set(xlabel="p_t", ylabel="d loss / dz", ylim=(-1.05, 0.05), title="gradient")
+                 title=f"CE / focal at p_t = 0.9: {_ratio(ce[easy] / loss[easy])}")
+        ax_g.set(xlabel="p_t", ylabel="d loss / dz", ylim=(min(-1.4, 1.05 * grad.min()), 0.05),
+                 title="gradient")
+        ax_g.axhline(-1, color="0.5", linewidth=0.8)  # CE's pull never exceeds 1
         ax_l.legend(loc="upper right")
 
     return explore(draw, {

@@ -77,3 +77,205 @@ def test_show_gives_the_controls_a_note_and_the_drawing_a_png():
     assert "application/vnd.jupyter.widget-view+json" in controls.data
     assert controls.data["text/plain"] == helpers.interactive.NOT_RUN
     assert base64.b64decode(drawing.data["image/png"]) == ex.png
+
+
+# ------------------------------------------------------------------ what the explorers compute
+# Each explorer's numbers come from a private function of helpers/explorers.py; these check
+# them against torch in float64 (04 also in float32, the dtype it is about).
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+_TARGETS = [0.0, 5.0, 20.0, 40.0]  # the outlier, across its slider
+
+
+def _t(x, dtype=torch.float64, grad=False):
+    return torch.tensor(np.asarray(x), dtype=dtype, requires_grad=grad)
+
+
+@pytest.mark.parametrize("delta", [0.1, 1.0, 3.0, 10.0, 40.0])
+@pytest.mark.parametrize("outlier", _TARGETS)
+def test_01_curves_and_minimisers_match_torch(outlier, delta):
+    y = np.array([1.0, 2.0, 3.0, 4.0, outlier])
+    cs = np.linspace(-5.0, 45.0, 101)
+    c = _t(cs, grad=True)
+    yt = _t(y)
+    torch_losses = {
+        "MAE": lambda c: F.l1_loss(c[:, None].expand(-1, 5), yt.expand(c.numel(), 5),
+                                   reduction="none").mean(1),
+        "MSE": lambda c: F.mse_loss(c[:, None].expand(-1, 5), yt.expand(c.numel(), 5),
+                                    reduction="none").mean(1),
+        "Huber": lambda c: F.huber_loss(c[:, None].expand(-1, 5), yt.expand(c.numel(), 5),
+                                        reduction="none", delta=delta).mean(1),
+    }
+    curves = explorers._regression_curves(cs, y, delta)
+    for name, loss_fn in torch_losses.items():
+        loss = loss_fn(c)
+        (grad,) = torch.autograd.grad(loss.sum(), c)
+        np.testing.assert_allclose(curves[name][0], loss.detach().numpy(), rtol=1e-12,
+                                   err_msg=name)
+        np.testing.assert_allclose(curves[name][1], grad.numpy(), rtol=1e-12, atol=1e-12,
+                                   err_msg=name)
+    # Huber's minimiser: a brute-force argmin of torch's huber_loss on a fine grid
+    fine = torch.linspace(min(y), max(y), 200001, dtype=torch.float64)
+    brute = fine[torch_losses["Huber"](fine).argmin()].item()
+    best = explorers._regression_minimisers(y, delta)
+    step = (max(y) - min(y)) / 200000
+    assert abs(best["Huber"] - brute) <= step + 1e-9, (best["Huber"], brute)
+    assert best["MAE"] == pytest.approx(torch.median(yt).item())
+    assert best["MSE"] == pytest.approx(yt.mean().item())
+
+
+def test_01_defaults_show_the_compromise_and_a_wide_delta_reaches_the_mean():
+    ex = explorers.regression_losses(show=False)
+    assert ex.values()["delta"] == 3.0 and ex.values()["outlier"] == 20.0
+    y = np.array([1.0, 2.0, 3.0, 4.0, 20.0])
+    assert explorers._huber_minimiser(y, 3.0) == pytest.approx(3.25)
+    assert ex.controls["delta"].max >= 20  # wide enough that Huber becomes MSE
+    y = np.array([1.0, 2.0, 3.0, 4.0, 40.0])
+    assert explorers._huber_minimiser(y, ex.controls["delta"].max) == pytest.approx(y.mean())
+
+
+@pytest.mark.parametrize("fed", explorers._NLL_FEEDS)
+@pytest.mark.parametrize("y", [0, 1, 2])
+@pytest.mark.parametrize("z", [[1.0, 2.0, 3.0], [6.0, 6.0, -6.0], [-6.0, 0.5, 6.0]])
+def test_02_gradient_reaching_the_logits_matches_autograd(z, y, fed):
+    row, loss, dz = explorers._nll_logit_grad(np.array([z]), y, fed)
+    zt = _t([z], grad=True)
+    feed = {"log_softmax(z)": lambda z: F.log_softmax(z, dim=1),
+            "softmax(z)": lambda z: F.softmax(z, dim=1), "raw z": lambda z: z}[fed]
+    fed_t = feed(zt)
+    loss_t = F.nll_loss(fed_t, torch.tensor([y]))
+    (grad,) = torch.autograd.grad(loss_t, zt)
+    np.testing.assert_allclose(row, fed_t.detach().numpy(), rtol=1e-12, atol=1e-15)
+    assert loss == pytest.approx(loss_t.item(), rel=1e-12)
+    np.testing.assert_allclose(dz, grad.numpy(), rtol=1e-10, atol=1e-15)
+
+
+def test_02_the_input_axis_holds_every_bar():
+    """log_softmax reaches -12.69 within the sliders: the fixed limits must hold it."""
+    row, _, _ = explorers._nll_logit_grad(np.array([[6.0, 6.0, -6.0]]), 2, "log_softmax(z)")
+    ex = explorers.nll_picks(show=False)
+    ex.set(z1=6.0, z2=6.0, z3=-6.0, y=2)
+    lo, _ = ex.axes[0].get_ylim()
+    assert lo < row.min() < -12.6
+
+
+@pytest.mark.parametrize("T", [0.1, 0.5, 1.0, 3.0, 10.0])
+@pytest.mark.parametrize("y", [0, 2])
+def test_03_softmax_ce_and_gradient_match_autograd(y, T):
+    z = np.array([1.0, -2.0, 3.5])
+    p, loss, grad = explorers._softmax_ce(z, y, T)
+    zt = _t([z], grad=True)
+    loss_t = F.cross_entropy(zt / T, torch.tensor([y]))
+    (grad_t,) = torch.autograd.grad(loss_t, zt)
+    np.testing.assert_allclose(p, F.softmax(zt / T, dim=1)[0].detach().numpy(), rtol=1e-12)
+    assert loss == pytest.approx(loss_t.item(), rel=1e-12)
+    np.testing.assert_allclose(grad, grad_t[0].numpy(), rtol=1e-10, atol=1e-15)
+    assert grad.sum() == pytest.approx(0.0, abs=1e-12)
+
+
+# the two sigmoids differ by up to 3 ulps; where p (1 - p) meets BCE's 1e-12 floor (float64,
+# |z| > 27.6) or rounds (float32) that shows in the gradient, still far below a wrong formula
+@pytest.mark.parametrize(("dtype", "tdtype", "loss_rtol", "grad_atol"),
+                         [(np.float64, torch.float64, 1e-14, 1e-8),
+                          (np.float32, torch.float32, 1e-6, 1e-6)])
+@pytest.mark.parametrize("y", [0.0, 0.3, 1.0])
+def test_04_bce_curves_match_torch_in_each_dtype(dtype, tdtype, loss_rtol, grad_atol, y):
+    zs = np.linspace(-40.0, 40.0, 161)  # through float32's saturation at 16.6
+    loss, grad = explorers._bce_curves(zs, y, dtype)
+    assert loss.dtype == dtype and grad.dtype == dtype
+    zt = _t(zs, tdtype, grad=True)
+    loss_t = torch.nn.BCELoss(reduction="none")(torch.sigmoid(zt), torch.full_like(zt, y))
+    (grad_t,) = torch.autograd.grad(loss_t.sum(), zt)
+    np.testing.assert_allclose(loss, loss_t.detach().numpy(), rtol=loss_rtol, atol=1e-30)
+    np.testing.assert_allclose(grad, grad_t.numpy(), rtol=0, atol=grad_atol)
+
+
+@pytest.mark.parametrize("r", [0.1, 1.0, 3.0, 100.0])
+@pytest.mark.parametrize("y", [0.05, 0.3, 0.5, 0.9])
+def test_05_optimum_is_where_autograd_gradient_vanishes(y, r):
+    z_best = explorers._bce_optimum(y, r)
+
+    def dloss(z):
+        zt = _t([z], grad=True)
+        loss = F.binary_cross_entropy_with_logits(zt, _t([y]), pos_weight=_t([r]))
+        return torch.autograd.grad(loss, zt)[0].item()
+
+    assert abs(dloss(z_best)) < 1e-12
+    assert dloss(z_best - 0.01) < 0 < dloss(z_best + 0.01)  # a minimum, not a maximum
+    assert z_best - explorers._bce_optimum(y, 1.0) == pytest.approx(np.log(r))
+
+
+def test_05_optimum_at_the_ends_and_the_marker_on_the_axis():
+    assert explorers._bce_optimum(1.0, 3.0) == np.inf
+    assert explorers._bce_optimum(0.0, 3.0) == -np.inf
+    ex = explorers.bce_with_logits(show=False)
+    ex.set(r=100.0)  # loss at z = 0 is 21.3
+    marker = ex.axes[0].lines[2]  # the two curves, then the marker
+    assert marker.get_ydata()[0] == pytest.approx(21.28, abs=0.01)
+    assert ex.axes[0].get_ylim()[1] > marker.get_ydata()[0]
+
+
+@pytest.mark.parametrize(("zp", "zq"), [([1.0, 0.0, 0.0], [-1.0, 1.0, 0.0]),
+                                        ([4.0, -4.0, 0.0], [-4.0, 4.0, 0.0]),
+                                        ([-4.0, -4.0, 0.0], [4.0, 4.0, 0.0]),
+                                        ([0.0, 0.0, 0.0], [0.0, 0.0, 0.0])])
+def test_06_kl_both_ways_entropy_and_ce_match_torch(zp, zq):
+    p, q, bars = explorers._kl_bars(np.array([zp]), np.array([zq]))
+    zpt, zqt = _t([zp]), _t([zq])
+    pt, qt = F.softmax(zpt, dim=1), F.softmax(zqt, dim=1)
+    log_p, log_q = F.log_softmax(zpt, dim=1), F.log_softmax(zqt, dim=1)
+    want = {"KL(p ‖ q)": F.kl_div(log_q, pt, reduction="sum").item(),
+            "KL(q ‖ p)": F.kl_div(log_p, qt, reduction="sum").item(),
+            "CE(p, q)": F.cross_entropy(zqt, pt).item(),
+            "H(p)": -(pt * log_p).sum().item()}
+    assert set(bars) == set(want)
+    for name, value in want.items():
+        assert bars[name] == pytest.approx(value, rel=1e-10, abs=1e-14), name
+    np.testing.assert_allclose(p, pt.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(q, qt.numpy(), rtol=1e-12)
+
+
+def test_06_the_axis_holds_the_longest_bar():
+    ex = explorers.kl_divergence(show=False)
+    ex.set(p1=4.0, p2=-4.0, q1=-4.0, q2=4.0)  # 7.851 nats both ways
+    _, _, bars = explorers._kl_bars(np.array([[4.0, -4.0, 0.0]]), np.array([[-4.0, 4.0, 0.0]]))
+    assert bars["KL(p ‖ q)"] == pytest.approx(7.851, abs=1e-3)
+    assert ex.axes[1].get_xlim()[1] > max(bars.values())
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
+@pytest.mark.parametrize("alpha", [0.05, 0.25, 1.0])
+def test_07_focal_loss_and_gradient_match_autograd(gamma, alpha):
+    pt = np.linspace(0.005, 0.995, 199)
+    loss, grad = explorers._focal(pt, gamma, alpha)
+    z = _t(np.log(pt) - np.log1p(-pt), grad=True)
+    p = torch.sigmoid(z)
+    ce = F.binary_cross_entropy_with_logits(z, torch.ones_like(z), reduction="none")
+    loss_t = alpha * (1 - p) ** gamma * ce  # y = 1: p_t = p
+    (grad_t,) = torch.autograd.grad(loss_t.sum(), z)
+    np.testing.assert_allclose(loss, loss_t.detach().numpy(), rtol=1e-10, atol=1e-300)
+    np.testing.assert_allclose(grad, grad_t.numpy(), rtol=1e-9, atol=1e-300)
+
+
+def test_07_the_gradient_axis_shows_focal_pulling_hard_examples_harder():
+    pt = np.linspace(0.005, 0.995, 199)
+    _, grad = explorers._focal(pt, 5.0, 1.0)
+    assert grad.min() < -1.3  # below CE's -1
+    ex = explorers.focal_loss(show=False)
+    ex.set(gamma=5.0)
+    assert ex.axes[1].get_ylim()[0] < grad.min()
+    assert "100,000" in ex.axes[0].get_title()
+    ex.set(gamma=0.0)
+    assert ex.axes[0].get_title().endswith(": 1.00")
+
+
+@pytest.mark.parametrize("name", explorers.__all__)
+def test_no_control_label_is_cut_and_sliders_are_wide(name):
+    ex = getattr(explorers, name)(show=False)
+    for cname, control in ex.controls.items():
+        assert control.style.description_width == "initial", cname
+        if isinstance(control, (w.FloatSlider, w.FloatLogSlider, w.IntSlider)):
+            assert control.layout.width == "380px", cname
