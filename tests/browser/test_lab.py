@@ -132,6 +132,8 @@ def test_run_all_shows_no_error(page, lab):
         const app = window.jupyterapp;
         const panel = app.shell.currentWidget;
         await panel.sessionContext.ready;
+        // a fresh kernel: an earlier test may have run cells of this notebook in its kernel
+        await panel.sessionContext.session.kernel.restart();
         await app.commands.execute('notebook:run-all-cells');
         while (panel.sessionContext.session.kernel.status !== 'idle') {
             await new Promise(r => setTimeout(r, 250));
