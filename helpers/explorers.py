@@ -27,7 +27,10 @@ from .classification import (
 from .divergence import kl_div
 from .interactive import explore
 from .kernels import log_softmax, logsigmoid, sigmoid, softmax
+from .margin import multi_margin_loss, multi_margin_loss_grad
 from .regression import (
+    gaussian_nll_loss,
+    gaussian_nll_loss_grad,
     huber_loss,
     huber_loss_grad,
     l1_loss,
@@ -37,7 +40,8 @@ from .regression import (
 )
 
 __all__ = ["regression_losses", "nll_picks", "softmax_cross_entropy", "bce_on_probabilities",
-           "bce_with_logits", "kl_divergence", "focal_loss"]
+           "bce_with_logits", "kl_divergence", "focal_loss",
+           "gaussian_nll", "multiclass_hinge"]
 
 _COLOURS = {"MAE": "C0", "MSE": "C1", "Huber": "C2"}
 _CLASSES = np.arange(3)
@@ -512,3 +516,171 @@ def focal_loss(show=True):
         "gamma": _slider(2.0, 0.0, 5.0, 0.1, "γ"),
         "alpha": _slider(1.0, 0.05, 1.0, 0.05, "α"),
     }, show=show)
+
+
+# --------------------------------------------------------------------------- 09: Gaussian NLL
+
+def _gaussian_nll_curves(mus, variances, mu, var, y=0.0):
+    """GaussianNLLLoss (full=False) of one target y, against the mean and against the variance.
+
+    Parameters
+    ----------
+    mus : ndarray (K,)
+        Means on the horizontal axis of the left panel (the variance held at ``var``).
+    variances : ndarray (M,)
+        Variances on the horizontal axis of the right panel (the mean held at ``mu``).
+    mu, var : float
+        The current prediction.
+    y : float, default 0.0
+        The target.
+
+    Returns
+    -------
+    dict with "by_mu" (K,), "by_var" (M,): the losses ½(log σ² + (μ - y)²/σ²);
+    "loss" (float) at (mu, var); "d_mu", "d_var" (float): its gradients (μ - y)/σ² and
+    ½(1/σ² - (μ - y)²/σ⁴); "best_var" (float): the variance that minimises the loss,
+    (μ - y)², clamped at torch's eps = 1e-6.
+    """
+    mus, variances = np.asarray(mus, dtype=float), np.asarray(variances, dtype=float)
+    by_mu = gaussian_nll_loss(mus, np.full_like(mus, y), np.full_like(mus, var),
+                              reduction="none")
+    by_var = gaussian_nll_loss(np.full_like(variances, mu), np.full_like(variances, y),
+                               variances, reduction="none")
+    one = (np.array([mu]), np.array([y]), np.array([var]))
+    d_mu, d_var = gaussian_nll_loss_grad(*one, reduction="sum")
+    return {"by_mu": by_mu, "by_var": by_var, "loss": float(gaussian_nll_loss(*one)),
+            "d_mu": float(d_mu[0]), "d_var": float(d_var[0]),
+            "best_var": max((mu - y) ** 2, 1e-6)}
+
+
+def gaussian_nll(show=True):
+    """09: one target y = 0, a predicted mean μ and a predicted variance σ².
+
+    Left: GaussianNLLLoss against μ at the chosen σ² (solid) and at σ² = 1 (dashed, MSE / 2):
+    a large σ² flattens the parabola, so a large error costs less. Right:
+    the loss against σ² (log axis) at the chosen μ, with its minimum at σ² = (μ - y)²
+    (dotted): the best variance is the squared error. The titles give the loss and both
+    gradients at the current point.
+
+    Returns
+    -------
+    Explorer
+    """
+    mus = np.linspace(-4.0, 4.0, 401)
+    variances = np.logspace(-2, 2, 401)
+
+    def draw(axes, mu, var):
+        ax_m, ax_v = axes
+        c = _gaussian_nll_curves(mus, variances, mu, var)
+        ref = _gaussian_nll_curves(mus, variances, mu, 1.0)["by_mu"]
+        ax_m.plot(mus, ref, color="0.6", linestyle="--", label="σ² = 1 (MSE / 2)")
+        ax_m.plot(mus, c["by_mu"], color="C0", label=f"σ² = {var:.3g}")
+        ax_m.plot(mu, c["loss"], "o", color="C0")
+        low = min(c["by_mu"].min(), ref.min())
+        ax_m.set(xlabel="predicted mean μ (target y = 0)", ylabel="Gaussian NLL",
+                 ylim=(low - 0.5, low + 9.0),
+                 title=f"loss {c['loss']:.3f}, ∂/∂μ = (μ - y)/σ² = {c['d_mu']:.3g}")
+        ax_m.legend(loc="best")
+        ax_v.plot(variances, c["by_var"], color="C1")
+        ax_v.plot(var, c["loss"], "o", color="C1")
+        if variances[0] <= c["best_var"] <= variances[-1]:
+            ax_v.axvline(c["best_var"], color="C1", linestyle=":", linewidth=1)
+        floor = c["by_var"].min()
+        ax_v.set(xscale="log", xlabel="predicted variance σ²", ylabel="Gaussian NLL",
+                 ylim=(floor - 0.5, floor + 6.0),
+                 title=f"best σ² = (μ - y)² = {(mu ** 2):.3g}, ∂/∂σ² = {c['d_var']:.3g}")
+
+    return explore(draw, {
+        "mu": _slider(2.0, -4.0, 4.0, 0.1, "mean μ"),
+        "var": _log_slider(0.5, -2, 2, 0.05, "variance σ²"),
+    }, show=show)
+
+
+
+# --------------------------------------------------------------------------- 10: margin
+
+
+def _hinge_and_ce(z, y, margin, p):
+    """MultiMarginLoss (p, margin) and CrossEntropyLoss of one row of scores z, true class y.
+
+    Parameters
+    ----------
+    z : ndarray (C,)
+        Scores.
+    y : int
+        True class.
+    margin : float
+    p : {1, 2}
+
+    Returns
+    -------
+    dict of name -> (loss, grad): "hinge" and "cross-entropy", each a float and the
+    gradient with respect to z, ndarray (C,).
+    """
+    row, target = np.asarray(z, dtype=float).reshape(1, -1), np.array([y])
+    return {
+        "hinge": (float(multi_margin_loss(row, target, p=p, margin=margin)),
+                  multi_margin_loss_grad(row, target, p=p, margin=margin)[0]),
+        "cross-entropy": (float(cross_entropy(row, target)),
+                          cross_entropy_grad(row, target)[0]),
+    }
+
+
+def multiclass_hinge(show=True):
+    """10: the multiclass hinge (MultiMarginLoss) against softmax cross-entropy.
+
+    Three scores, the true class, the margin and p (1: hinge, 2: squared hinge). Left: both
+    losses as the true class's score sweeps the horizontal axis (the others fixed), the
+    current score marked and the point where the margin is met dotted; right: the gradient
+    with respect to each score, hinge and cross-entropy side by side. Once the true score
+    beats every other by the margin, the hinge's loss and gradient are exactly 0;
+    cross-entropy's never are.
+
+    Returns
+    -------
+    Explorer
+    """
+    sweep = np.linspace(-8.0, 10.0, 361)
+
+    def draw(axes, z1, z2, z3, y, margin, p):
+        ax_l, ax_g = axes
+        z = np.array([z1, z2, z3])
+        rows = np.repeat(z[None, :], sweep.size, axis=0)
+        rows[:, y] = sweep
+        target = np.full(sweep.size, y)
+        hinge = multi_margin_loss(rows, target, p=p, margin=margin, reduction="none")
+        ce = cross_entropy(rows, target, reduction="none")
+        now = _hinge_and_ce(z, y, margin, p)
+        met = np.max(np.delete(z, y)) + margin  # the true score from which the hinge is 0
+        ax_l.plot(sweep, hinge, color="C0", label=f"hinge, p = {p}")
+        ax_l.plot(sweep, ce, color="C1", label="cross-entropy")
+        ax_l.plot(z[y], now["hinge"][0], "o", color="C0")
+        ax_l.plot(z[y], now["cross-entropy"][0], "o", color="C1")
+        ax_l.axvline(met, color="0.3", linestyle=":", linewidth=1)
+        ax_l.set(xlabel=f"score of the true class z[{y}]", ylabel="loss", ylim=(-0.2, 8.0),
+                 title=f"hinge {now['hinge'][0]:.3f}, cross-entropy "
+                       f"{now['cross-entropy'][0]:.3f}")
+        ax_l.legend(loc="upper right")
+        width = 0.38
+        for shift, name, colour in ((-width / 2, "hinge", "C0"),
+                                    (width / 2, "cross-entropy", "C1")):
+            ax_g.bar(_CLASSES + shift, now[name][1], width=width, color=colour, label=name)
+        ax_g.axhline(0, color="0.5", linewidth=0.8)
+        zero = not now["hinge"][1].any()
+        lim = max(1.05, 1.05 * np.abs(now["hinge"][1]).max())
+        ax_g.set(xticks=_CLASSES, xlabel="class", ylabel="d loss / d z", ylim=(-lim, lim),
+                 title="hinge gradient exactly 0: margin met" if zero
+                 else "hinge gradient: margin not met")
+        ax_g.legend(loc="lower right")
+
+    return explore(draw, {
+        "z1": _slider(3.0, -6.0, 6.0, 0.1, "z[0]"),
+        "z2": _slider(1.0, -6.0, 6.0, 0.1, "z[1]"),
+        "z3": _slider(2.5, -6.0, 6.0, 0.1, "z[2]"),
+        "y": _classes(),
+        "margin": _slider(1.0, 0.0, 3.0, 0.1, "margin"),
+        "p": _toggle([1, 2], 1, "p"),
+    }, show=show)
+
+
+

@@ -6,7 +6,10 @@ import base64
 
 import ipywidgets as w
 import matplotlib
+import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
 import helpers
 from helpers import explorers
@@ -83,9 +86,6 @@ def test_show_gives_the_controls_a_note_and_the_drawing_a_png():
 # Each explorer's numbers come from a private function of helpers/explorers.py; these check
 # them against torch in float64 (04 also in float32, the dtype it is about).
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 
 _TARGETS = [0.0, 5.0, 20.0, 40.0]  # the outlier, across its slider
 
@@ -279,3 +279,41 @@ def test_no_control_label_is_cut_and_sliders_are_wide(name):
         assert control.style.description_width == "initial", cname
         if isinstance(control, (w.FloatSlider, w.FloatLogSlider, w.IntSlider)):
             assert control.layout.width == "380px", cname
+
+
+@pytest.mark.parametrize("mu,var", [(2.0, 0.5), (-3.0, 4.0), (0.0, 0.01), (1e-4, 1e-8)])
+def test_09_gaussian_nll_curves_and_gradients_match_autograd(mu, var):
+    mus, variances = np.linspace(-4, 4, 9), np.logspace(-2, 2, 9)
+    c = explorers._gaussian_nll_curves(mus, variances, mu, var)
+    zero = torch.zeros(9, dtype=torch.float64)
+    torch.testing.assert_close(torch.from_numpy(c["by_mu"]), F.gaussian_nll_loss(
+        torch.from_numpy(mus), zero, torch.full((9,), var, dtype=torch.float64),
+        reduction="none"))
+    torch.testing.assert_close(torch.from_numpy(c["by_var"]), F.gaussian_nll_loss(
+        torch.full((9,), mu, dtype=torch.float64), zero, torch.from_numpy(variances),
+        reduction="none"))
+    m = torch.tensor([mu], dtype=torch.float64, requires_grad=True)
+    v = torch.tensor([var], dtype=torch.float64, requires_grad=True)
+    loss = F.gaussian_nll_loss(m, torch.zeros(1, dtype=torch.float64), v)
+    loss.backward()
+    assert c["loss"] == pytest.approx(loss.item(), rel=1e-12)
+    assert c["d_mu"] == pytest.approx(m.grad.item(), rel=1e-10)
+    assert c["d_var"] == pytest.approx(v.grad.item(), rel=1e-10)
+    grid = np.logspace(-9, 3, 200001)  # the best variance by brute force, on a fine grid
+    brute = grid[np.argmin(0.5 * (np.log(np.maximum(grid, 1e-6)) + mu**2 / np.maximum(grid, 1e-6)))]
+    assert c["best_var"] == pytest.approx(max(brute, 1e-6), rel=1e-3)
+
+
+@pytest.mark.parametrize("p", [1, 2])
+@pytest.mark.parametrize("margin", [0.5, 1.0, 3.0])
+@pytest.mark.parametrize("z,y", [([1.0, 2.0, 3.0], 0), ([4.0, -1.0, 0.5], 0), ([0.0, 0.0, 0.0], 2)])
+def test_10_hinge_and_ce_match_autograd(z, y, margin, p):
+    got = explorers._hinge_and_ce(np.array(z), y, margin, p)
+    for name, fn in (("hinge", lambda x: F.multi_margin_loss(x, torch.tensor([y]), p=p,
+                                                              margin=margin)),
+                     ("cross-entropy", lambda x: F.cross_entropy(x, torch.tensor([y])))):
+        x = torch.tensor([z], dtype=torch.float64, requires_grad=True)
+        loss = fn(x)
+        loss.backward()
+        assert got[name][0] == pytest.approx(loss.item(), rel=1e-12, abs=1e-15)
+        torch.testing.assert_close(torch.from_numpy(got[name][1]), x.grad[0])
