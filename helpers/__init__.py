@@ -4,6 +4,18 @@ NumPy twins of ``torch.nn.functional`` (same names, arguments and shapes), each 
 a hand-derived ``_grad`` twin; one compare helper; one plot helper; one explorer helper
 (``explore``) and the notebooks' explorers (``helpers.explorers``). NumPy only: torch is
 what these are checked against, never what they use.
+
+The losses live in one module per family of the course map (``regression``,
+``classification``, ``divergence``, ``margin``), on the stable ``kernels``; the argument
+checks they share are in ``_checks``. Every loss ``name(input, target, ...)`` has a twin
+``name_grad(input, target, ...)`` right under it, with the same signature, that returns the
+gradient of the loss with respect to the model's output (same shape and dtype), or a tuple
+of gradients in signature order where the loss takes two model outputs
+(``gaussian_nll_loss_grad`` returns ``(d_input, d_var)``). With ``reduction='none'`` it is
+the gradient of the *sum* of the elementwise losses. The gradients are derived by hand, and
+``tests/`` checks each one against autograd. Shape letters as in every notebook: N examples,
+C classes, d1, d2, ... extra dimensions. Bad input raises ``ValueError`` naming the problem;
+inputs are never modified.
 """
 
 from . import explorers

@@ -2,12 +2,8 @@
 (N, C, d1, ...) (notebooks 02, 03); binary cross-entropy on probabilities and on logits,
 elementwise on any shape (notebooks 04, 05).
 
-Every loss ``name(input, target, ...)`` has a twin ``name_grad(input, target, ...)`` right
-under it, with the same signature, that returns the gradient of the loss with respect to
-``input`` (same shape and dtype as ``input``); with ``reduction='none'``, the gradient of
-the *sum* of the elementwise losses. Derived by hand; ``tests/`` checks each against
-autograd. Shape letters as in every notebook: N examples, C classes, d1, d2, ... extra
-dimensions.
+The conventions every loss and its ``_grad`` twin follow are in the package docstring
+(``help(helpers)``).
 """
 
 from __future__ import annotations

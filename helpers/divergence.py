@@ -1,11 +1,7 @@
 """The Kullback-Leibler divergence, in torch's conventions: ``input`` is log q (notebook 06).
 
-Every loss ``name(input, target, ...)`` has a twin ``name_grad(input, target, ...)`` right
-under it, with the same signature, that returns the gradient of the loss with respect to
-``input`` (same shape and dtype as ``input``); with ``reduction='none'``, the gradient of
-the *sum* of the elementwise losses. Derived by hand; ``tests/`` checks each against
-autograd. Shape letters as in every notebook: N examples, C classes, d1, d2, ... extra
-dimensions.
+The conventions every loss and its ``_grad`` twin follow are in the package docstring
+(``help(helpers)``).
 """
 
 from __future__ import annotations

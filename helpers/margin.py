@@ -2,12 +2,10 @@
 version over (positive, negative) pairs, the soft margin (logistic) loss with ±1 labels,
 its multi-label class-mean, and the hinge embedding loss on distances.
 
-Every loss ``name(input, target, ...)`` has a twin ``name_grad(input, target, ...)`` right
-under it, with the same signature, that returns the gradient of the loss with respect to
-``input`` (same shape and dtype as ``input``); with ``reduction='none'``, the gradient of
-the *sum* of the per-example losses. Derived by hand; ``tests/`` checks each against
-autograd. Where a hinge sits exactly at its kink, the gradient is the one torch's backward
-picks (said in each docstring). Shape letters as in every notebook: N examples, C classes.
+The conventions every loss and its ``_grad`` twin follow are in the package docstring
+(``help(helpers)``).
+Where a hinge sits exactly at its kink, the gradient is the one torch's backward
+picks (said in each docstring).
 """
 
 from __future__ import annotations

@@ -1,13 +1,8 @@
 """Regression losses, elementwise on any shape: MAE, MSE, Huber, Smooth L1 (notebook 01);
 the Gaussian and Poisson negative log-likelihoods (notebook 09).
 
-Every loss ``name(input, target, ...)`` has a twin ``name_grad(input, target, ...)`` right
-under it, with the same signature, that returns the gradient of the loss with respect to
-``input`` (same shape and dtype as ``input``; for :func:`gaussian_nll_loss`, which has two
-model outputs, the tuple ``(d_input, d_var)``); with ``reduction='none'``, the gradient of
-the *sum* of the elementwise losses. Derived by hand; ``tests/`` checks each against
-autograd. Shape letters as in every notebook: N examples, C classes, d1, d2, ... extra
-dimensions.
+The conventions every loss and its ``_grad`` twin follow are in the package docstring
+(``help(helpers)``).
 """
 
 from __future__ import annotations
