@@ -6,16 +6,18 @@ a hand-derived ``_grad`` twin; one compare helper; one plot helper; one explorer
 what these are checked against, never what they use.
 
 The losses live in one module per family of the course map (``regression``,
-``classification``, ``divergence``, ``margin``), on the stable ``kernels``; the argument
-checks they share are in ``_checks``. Every loss ``name(input, target, ...)`` has a twin
-``name_grad(input, target, ...)`` right under it, with the same signature, that returns the
-gradient of the loss with respect to the model's output (same shape and dtype), or a tuple
-of gradients in signature order where the loss takes two model outputs
-(``gaussian_nll_loss_grad`` returns ``(d_input, d_var)``). With ``reduction='none'`` it is
-the gradient of the *sum* of the elementwise losses. The gradients are derived by hand, and
-``tests/`` checks each one against autograd. Shape letters as in every notebook: N examples,
-C classes, d1, d2, ... extra dimensions. Bad input raises ``ValueError`` naming the problem;
-inputs are never modified.
+``classification``, ``divergence``, ``margin``, ``embedding``, ``sequence``, ``scale``),
+on the stable ``kernels``; the argument checks they share are in ``_checks``. Every loss
+``name(input, target, ...)`` has a twin ``name_grad(input, target, ...)`` right under it,
+with the same signature, that returns the gradient of the loss with respect to the model's
+output (same shape and dtype), or a tuple of gradients in signature order where the loss
+takes several model outputs (``gaussian_nll_loss_grad`` returns ``(d_input, d_var)``,
+``triplet_margin_loss_grad`` ``(d_anchor, d_positive, d_negative)``,
+``linear_cross_entropy_grad`` ``(d_input, d_linear_weight, d_linear_bias)``). With
+``reduction='none'`` it is the gradient of the *sum* of the elementwise losses. The
+gradients are derived by hand, and ``tests/`` checks each one against autograd. Shape
+letters as in every notebook: N examples, C classes, d1, d2, ... extra dimensions. Bad
+input raises ``ValueError`` naming the problem; inputs are never modified.
 """
 
 from . import explorers
@@ -31,6 +33,18 @@ from .classification import (
 )
 from .compare import compare, tolerances, verdict
 from .divergence import kl_div, kl_div_grad
+
+# embedding (notebook 11)
+from .embedding import (
+    cosine_embedding_loss,
+    cosine_embedding_loss_grad,
+    margin_ranking_loss,
+    margin_ranking_loss_grad,
+    triplet_margin_loss,
+    triplet_margin_loss_grad,
+    triplet_margin_with_distance_loss,
+    triplet_margin_with_distance_loss_grad,
+)
 from .interactive import explore
 from .kernels import log_softmax, logsigmoid, logsumexp, sigmoid, softmax, softplus
 from .margin import (
@@ -68,6 +82,12 @@ from .regression import (
     smooth_l1_loss_grad,
 )
 
+# cross-entropy at scale (notebook 13)
+from .scale import LOGITS_BUDGET, linear_cross_entropy, linear_cross_entropy_grad
+
+# sequence (notebook 12)
+from .sequence import ctc_loss, ctc_loss_grad
+
 __all__ = [
     # kernels
     "logsumexp", "softmax", "log_softmax", "sigmoid", "logsigmoid", "softplus",
@@ -87,6 +107,15 @@ __all__ = [
     "soft_margin_loss", "soft_margin_loss_grad",
     "multilabel_soft_margin_loss", "multilabel_soft_margin_loss_grad",
     "hinge_embedding_loss", "hinge_embedding_loss_grad",
+    # sequence (notebook 12)
+    "ctc_loss", "ctc_loss_grad",
+    # cross-entropy at scale (notebook 13)
+    "linear_cross_entropy", "linear_cross_entropy_grad", "LOGITS_BUDGET",
+    # embedding (notebook 11)
+    "margin_ranking_loss", "margin_ranking_loss_grad",
+    "cosine_embedding_loss", "cosine_embedding_loss_grad",
+    "triplet_margin_loss", "triplet_margin_loss_grad",
+    "triplet_margin_with_distance_loss", "triplet_margin_with_distance_loss_grad",
     # compare and plot
     "compare", "tolerances", "verdict",
     "plot_loss_and_grad", "save_figure", "use_course_style", "COURSE_STYLE", "FIGURES",

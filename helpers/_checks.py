@@ -37,12 +37,43 @@ def _check_reduction(reduction, allowed=_REDUCTIONS):
         raise ValueError(f"reduction must be one of {allowed}, got {reduction!r}")
 
 
-def _same_shape(input, target):
-    if input.shape != target.shape:
+def _same_shape(*arrays, names=("input", "target")):
+    """Raise unless the arrays (an input and its target, or those named) share one shape."""
+    shapes = [a.shape for a in arrays]
+    if all(s == shapes[0] for s in shapes):
+        return
+    if tuple(names) == ("input", "target"):
         raise ValueError(
-            f"target shape {target.shape} differs from input shape {input.shape}; "
+            f"target shape {shapes[1]} differs from input shape {shapes[0]}; "
             "torch would broadcast them (or fail), which is almost never what is meant"
         )
+    listed = ", ".join(f"{n} {s}" for n, s in zip(names, shapes, strict=True))
+    raise ValueError(f"shapes differ: {listed}; they must be the same "
+                     "(torch would broadcast them, or fail)")
+
+
+def _sign_labels(target, kinds="fiub", like=None):
+    """Labels compared with ±1 (floats or integers; booleans where ``kinds`` has "b"), of
+    the shape of ``like`` when it is given; returned as an array, not converted."""
+    target = np.asarray(target)
+    if target.dtype.kind not in kinds:
+        raise ValueError(f"target must hold numbers (±1 labels, floats or integers), got "
+                         f"dtype {target.dtype}")
+    if like is not None:
+        _same_shape(like, target)
+    return target
+
+
+def _hinge(z, keep_nan=True):
+    """``max(z, 0)`` as torch computes it; the derivative is ``[z >= 0]`` or ``[z > 0]``, as
+    each loss's backward picks.
+
+    ``keep_nan=True``: torch's ``clamp_min(z, 0)`` (the embedding losses): ``z`` unless
+    ``z < 0``, so a NaN passes through. ``keep_nan=False``: torch's margin kernels,
+    ``z > 0 ? z : 0``, which turn a NaN into 0.
+    """
+    keep = ~(z < 0) if keep_nan else z > 0
+    return np.where(keep, z, 0).astype(z.dtype, copy=False)
 
 
 def _broadcastable_to(a, shape, name):

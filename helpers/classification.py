@@ -109,18 +109,23 @@ def _class_reduce(loss, w_y, reduction, shape):
     total = loss.sum(dtype=loss.dtype)
     if reduction == "sum":
         return total
-    with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: 0/0 = NaN
+    if not w_y.any():  # every target ignored, or every kept one of class weight 0: torch's
+        return loss.dtype.type(np.nan)  # 0/0 = NaN, even where smoothing makes total != 0
+    with np.errstate(invalid="ignore", divide="ignore"):  # weights cancelling: total/0
         return total / w_y.sum(dtype=loss.dtype)
 
 
 def _class_grad_scale(w_y, valid, reduction):
-    """d(reduced)/d(per-example loss): 1/sum(w_y) for 'mean' (0 if every target is ignored,
-    where torch's loss is NaN but its gradient is 0), else 1."""
+    """d(reduced)/d(per-example loss), one per row (N,): 1, or 1/sum(w_y) for 'mean'; 0 on
+    ignored rows (also where every target is ignored: torch's loss is NaN, its gradient 0),
+    NaN on the kept rows when sum(w_y) = 0 (every kept target of class weight 0), as torch."""
+    one = w_y.dtype.type(1)
     if reduction != "mean":
-        return w_y.dtype.type(1)
-    if not valid.any():
-        return w_y.dtype.type(0)
-    return 1 / w_y.sum(dtype=w_y.dtype)
+        scale = one
+    else:
+        total = w_y.sum(dtype=w_y.dtype)
+        scale = one / total if total != 0 else w_y.dtype.type(np.nan)
+    return np.where(valid, scale, 0).astype(w_y.dtype, copy=False)
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
@@ -213,7 +218,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     Notes
     -----
     ``torch.nn.functional.cross_entropy`` / ``nn.CrossEntropyLoss``: the same as
-    ``nll_loss(log_softmax(input, axis=1), target)`` when there is no smoothing. The
+    ``nll_loss(log_softmax(input, axis=1), target)`` when there is no smoothing. 'mean'
+    where every kept target has class weight 0 is NaN, as torch (0/0; with smoothing too,
+    although its term is not 0), and the gradient NaN on those rows. The
     log-sum-exp is shifted by the row maximum, so logits of ±1e4 are fine in float32.
     """
     input = _float_array(input, "input")
@@ -275,7 +282,7 @@ def cross_entropy_grad(input, target, weight=None, ignore_index=-100, reduction=
     g *= (coef * scale / g.sum(axis=1))[:, None]
     g[np.arange(len(t)), t] -= (1 - eps) * w_y * scale
     if eps:
-        g -= (eps / c * scale) * valid[:, None] * w[None, :]
+        g -= (eps / c * scale)[:, None] * w[None, :]  # scale is 0 on ignored rows
     return back(g)
 
 

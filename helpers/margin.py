@@ -18,8 +18,9 @@ from ._checks import (
     _check_reduction,
     _float_array,
     _grad_scale,
+    _hinge,
     _reduce,
-    _same_shape,
+    _sign_labels,
 )
 from .kernels import _exp_neg_abs, sigmoid
 
@@ -58,21 +59,6 @@ def _int_targets(target):
     if target.dtype.kind not in "iu":
         raise ValueError(f"class-index targets must be integers, got dtype {target.dtype}")
     return target
-
-
-def _sign_targets(target, input, kinds="fiub"):
-    """±1 (or 0/1) label targets of the input's shape, as the input's dtype."""
-    target = np.asarray(target)
-    if target.dtype.kind not in kinds:
-        raise ValueError(f"targets must be numbers (floats or integers), got dtype "
-                         f"{target.dtype}")
-    _same_shape(input, target)
-    return target
-
-
-def _hinge(z):
-    """``max(z, 0)`` as torch's margin kernels compute it: ``z if z > 0 else 0``."""
-    return np.where(z > 0, z, 0).astype(z.dtype, copy=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -148,7 +134,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     """
     input, target, rows, t, w_y, z = _multi_margin_setup(input, target, p, margin, weight,
                                                          reduction)
-    h = _hinge(z)
+    h = _hinge(z, keep_nan=False)  # torch's margin kernels: NaN -> 0
     if p == 2:
         h = h * h
     loss = (h.sum(axis=1) * w_y / input.dtype.type(rows.shape[1])).astype(input.dtype,
@@ -180,7 +166,7 @@ def multi_margin_loss_grad(input, target, p=1, margin=1.0, weight=None, reductio
     input, _, rows, t, w_y, z = _multi_margin_setup(input, target, p, margin, weight,
                                                     reduction)
     n, c = rows.shape
-    a = (z > 0).astype(input.dtype) if p == 1 else 2 * _hinge(z)
+    a = (z > 0).astype(input.dtype) if p == 1 else 2 * _hinge(z, keep_nan=False)
     a *= (w_y * (_grad_scale(n, reduction, input.dtype) / input.dtype.type(c)))[:, None]
     a[np.arange(n), t] = -a.sum(axis=1)  # the target's score pushes against every violator
     return _as_grad(a, input)
@@ -255,7 +241,8 @@ def multilabel_margin_loss(input, target, reduction="mean"):
     """
     input, rows, count, z = _multilabel_margin_setup(input, target, reduction)
     c = input.dtype.type(rows.shape[1])
-    loss = (np.einsum("ij,ijk->i", count, _hinge(z)) / c).astype(input.dtype, copy=False)
+    hinge = _hinge(z, keep_nan=False)
+    loss = (np.einsum("ij,ijk->i", count, hinge) / c).astype(input.dtype, copy=False)
     if reduction == "none":
         return loss if input.ndim == 2 else loss.reshape(())
     return _reduce(loss, reduction)
@@ -294,7 +281,7 @@ def multilabel_margin_loss_grad(input, target, reduction="mean"):
 def _soft_margin_setup(input, target, reduction):
     input = _float_array(input, "input")
     _check_reduction(reduction)
-    target = _sign_targets(target, input).astype(input.dtype, copy=False)
+    target = _sign_labels(target, like=input).astype(input.dtype, copy=False)
     return input, target
 
 
@@ -352,7 +339,7 @@ def _multilabel_soft_setup(input, target, weight, reduction):
     _check_reduction(reduction)
     if input.ndim == 0:
         raise ValueError("input must have a class axis (the last one): shape (C,) or (N, C)")
-    target = _sign_targets(target, input, kinds="fiu")
+    target = _sign_labels(target, kinds="fiu", like=input)
     dt = np.result_type(input, target) if target.dtype.kind == "f" else input.dtype
     if weight is not None:
         weight = _broadcastable_to(_float_array(weight, "weight"), input.shape, "weight")
@@ -431,7 +418,7 @@ def multilabel_soft_margin_loss_grad(input, target, weight=None, reduction="mean
 def _hinge_embedding_setup(input, target, reduction):
     input = _float_array(input, "input")
     _check_reduction(reduction)
-    target = _sign_targets(target, input)
+    target = _sign_labels(target, like=input)
     return input, target != 1, target != -1  # torch's two masks, not "y == -1", "y == 1"
 
 

@@ -11,6 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
+import helpers
+
 REDUCTIONS = st.sampled_from(["none", "mean", "sum"])
 
 
@@ -82,8 +84,9 @@ def class_problem(draw, probability_targets=False):
         shape = (draw(st.integers(1, 3)), c, *extra)
     x = float_array(draw, shape, -30, 30)
     kw = {"reduction": draw(REDUCTIONS)}
-    if draw(st.booleans()):
-        kw["weight"] = float_array(draw, (c,), 0.1, 3)
+    if draw(st.booleans()):  # some class weights exactly 0 (every kept target's, at times)
+        zero = draw(arrays(np.bool_, (c,)))
+        kw["weight"] = np.where(zero, 0.0, float_array(draw, (c,), 0.1, 3))
     if probability_targets:
         return x, float_array(draw, shape, 0, 1), kw
     t_shape = () if layout == "unbatched" else shape[:1] + shape[2:]
@@ -122,6 +125,18 @@ def test_every_target_ignored(name, reduction):
     check_against_torch(name, x, np.array([-100, -100]), reduction=reduction)
     check_against_torch(name, x, np.array([-100, -100]), reduction=reduction,
                         weight=np.array([1.0, 2.0, 3.0]))
+
+
+@pytest.mark.parametrize("name, kw", [("nll_loss", {}), ("cross_entropy", {}),
+                                      ("cross_entropy", {"label_smoothing": 0.1})])
+@pytest.mark.parametrize("target", [[1, 1], [1, -100]])
+def test_every_kept_target_has_class_weight_zero(name, kw, target):
+    """torch: 'mean' divides by a zero weight sum: NaN (not inf, even with smoothing, whose
+    term is not 0); the gradient is NaN on the kept rows and 0 on the ignored ones."""
+    x = np.linspace(-1, 1, 6).reshape(2, 3)
+    check_against_torch(name, x, np.array(target), weight=np.array([1.0, 0.0, 2.0]), **kw)
+    assert np.isnan(getattr(helpers, name)(x, np.array(target),
+                                           weight=np.array([1.0, 0.0, 2.0]), **kw))
 
 
 # ---------------------------------------------------------------- binary cross-entropy

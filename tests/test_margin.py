@@ -508,3 +508,15 @@ def test_inputs_are_not_modified():
         fn(x, target, p=2, weight=w)
     (y,) = frozen(FD_CASES["multilabel_margin"][2])
     helpers.multilabel_margin_loss_grad(x, y)
+
+
+def test_margin_kernels_turn_a_nan_hinge_into_zero_as_torch():
+    """torch's margin kernels compute ``z > 0 ? z : 0``: a NaN score adds 0, not NaN (the
+    shared hinge keeps this with keep_nan=False; the embedding losses' clamp_min differs)."""
+    x = np.array([[np.nan, 1.0, 2.0]])
+    for name, y in [("multi_margin_loss", np.array([1])),
+                    ("multilabel_margin_loss", np.array([[1, -1, 0]]))]:
+        value = getattr(helpers, name)(x, y, reduction="none")
+        ref = getattr(F, name)(torch.from_numpy(x), torch.from_numpy(y), reduction="none")
+        np.testing.assert_allclose(value, ref.numpy())
+        assert np.isfinite(value).all()
