@@ -41,7 +41,8 @@ from .regression import (
 
 __all__ = ["regression_losses", "nll_picks", "softmax_cross_entropy", "bce_on_probabilities",
            "bce_with_logits", "kl_divergence", "focal_loss",
-           "gaussian_nll", "multiclass_hinge"]
+           "gaussian_nll", "multiclass_hinge", "triplet_geometry", "ctc_alignment",
+           "chunked_cross_entropy"]
 
 _COLOURS = {"MAE": "C0", "MSE": "C1", "Huber": "C2"}
 _CLASSES = np.arange(3)
@@ -683,4 +684,300 @@ def multiclass_hinge(show=True):
     }, show=show)
 
 
+# --------------------------------------------------------------------------- 11: triplet
 
+
+def _triplet_geometry(d_ap, d_an, angle, margin, swap, sweep):
+    """One triplet in the plane and TripletMarginLoss (p = 2, eps = 1e-6) with its gradients.
+
+    The anchor sits at the origin, the positive at (d_ap, 0), the negative at distance d_an
+    from the anchor, ``angle`` degrees from the positive's direction.
+
+    Parameters
+    ----------
+    d_ap, d_an : float
+        Anchor–positive and anchor–negative distances (before torch's eps).
+    angle : float
+        Degrees between the directions of the positive and of the negative.
+    margin : float > 0
+    swap : bool
+        torch's distance swap: the negative's distance is min(d(a, n), d(p, n)).
+    sweep : ndarray (K,)
+        Anchor–negative distances for the curve (same angle).
+
+    Returns
+    -------
+    dict with "points" (3, 2): anchor, positive, negative; "loss" (float); "grads" (3, 2):
+    the gradients with respect to the anchor, the positive and the negative
+    (``triplet_margin_loss_grad``); "curve" (K,): the loss over ``sweep``; "kind": "easy"
+    (loss 0), "semi-hard" (loss > 0, the negative further than the positive) or "hard".
+    """
+    from .embedding import triplet_margin_loss, triplet_margin_loss_grad
+
+    theta = np.deg2rad(angle)
+    direction = np.array([np.cos(theta), np.sin(theta)])
+    points = np.array([[0.0, 0.0], [d_ap, 0.0], d_an * direction])
+    one = [points[k][None, :] for k in range(3)]
+    loss = float(triplet_margin_loss(*one, margin=margin, swap=swap))
+    grads = np.concatenate(triplet_margin_loss_grad(*one, margin=margin, swap=swap))
+    sweep = np.asarray(sweep, dtype=float)
+    many = (np.zeros((sweep.size, 2)), np.tile(points[1], (sweep.size, 1)),
+            sweep[:, None] * direction)
+    curve = triplet_margin_loss(*many, margin=margin, swap=swap, reduction="none")
+    d_neg = min(d_an, float(np.hypot(*(points[2] - points[1])))) if swap else d_an
+    kind = "easy" if loss == 0 else ("semi-hard" if d_neg > d_ap else "hard")
+    return {"points": points, "loss": loss, "grads": grads, "curve": curve, "kind": kind}
+
+
+def triplet_geometry(show=True):
+    """11: one triplet in the plane, TripletMarginLoss and where its gradient moves each point.
+
+    Left: the anchor (at the origin), the positive and the negative, with the circles of
+    radius d_ap (dotted) and d_ap + margin (dashed) around the anchor, and an arrow on each
+    point along minus its gradient (the step gradient descent takes): a negative outside the
+    dashed circle makes the triplet easy, and every arrow vanishes (on the circle, torch's
+    eps can leave a loss of a few 1e-7 and full arrows: 3.66e-07 at the defaults). Right:
+    the loss against the anchor–negative distance (the negative moved along its direction),
+    the current triplet marked; the title says easy, semi-hard or hard, with the loss to 3
+    significant digits. The vertical lines at d_ap and d_ap + margin mark the kinks without
+    swap only; with swap the negative's distance is min(d(a, n), d(p, n)) and they are not
+    drawn. d_an starts at 0.05: at 0 the negative sits on the anchor and its direction is
+    eps's.
+
+    Returns
+    -------
+    Explorer
+    """
+    sweep = np.linspace(0.0, 4.0, 401)
+    names = ("anchor", "positive", "negative")
+    colours = ("0.2", "C2", "C3")
+    circle = np.linspace(0.0, 2 * np.pi, 200)
+
+    def draw(axes, d_an, d_ap, angle, margin, swap):
+        ax_g, ax_l = axes
+        t = _triplet_geometry(d_ap, d_an, angle, margin, swap, sweep)
+        for radius, style in ((d_ap, ":"), (d_ap + margin, "--")):
+            ax_g.plot(radius * np.cos(circle), radius * np.sin(circle), color="0.6",
+                      linestyle=style, linewidth=1)
+        for (x, y), (gx, gy), name, colour in zip(t["points"], t["grads"], names, colours,
+                                                  strict=True):
+            ax_g.plot(x, y, "o", color=colour, label=name)
+            if gx or gy:
+                ax_g.annotate("", xy=(x - gx, y - gy), xytext=(x, y),
+                              arrowprops={"arrowstyle": "->", "color": colour, "lw": 2})
+        lim = 5.2
+        ax_g.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xlabel="e[0]",
+                 ylabel="e[1]", title="arrows: minus the gradient")
+        ax_g.legend(loc="lower left", fontsize=8)
+        ax_l.plot(sweep, t["curve"], color="C0")
+        ax_l.plot(d_an, t["loss"], "o", color="C3")
+        if not swap:  # with swap the kinks move: min(d(a, n), d(p, n))
+            ax_l.axvline(d_ap, color="0.6", linestyle=":", linewidth=1)
+            ax_l.axvline(d_ap + margin, color="0.6", linestyle="--", linewidth=1)
+        ax_l.set(xlabel="anchor–negative distance d_an", ylabel="triplet loss",
+                 ylim=(-0.2, max(5.5, 1.05 * t["curve"].max())),
+                 title=f"{t['kind']}: loss {t['loss']:.3g}")
+
+    return explore(draw, {
+        "d_an": _slider(1.5, 0.05, 4.0, 0.05, "anchor–negative d_an"),
+        "d_ap": _slider(1.0, 0.1, 3.0, 0.05, "anchor–positive d_ap"),
+        "angle": _slider(60.0, 0.0, 180.0, 5.0, "angle (degrees)"),
+        "margin": _slider(1.0, 0.1, 2.0, 0.05, "margin"),
+        "swap": _toggle([False, True], False, "swap"),
+    }, show=show)
+
+
+# --------------------------------------------------------------------------- 12: CTC
+
+#: the explorer's targets over the symbols -, a, b (blank 0, a = 1, b = 2)
+_CTC_TARGETS = {"ab": [1, 2], "ba": [2, 1], "aa": [1, 1], "a": [1]}
+_CTC_FRAMES = 8
+
+
+def _ctc_tiny(centre_a, centre_b, blank_logit, target, frames=_CTC_FRAMES, height=4.0):
+    """A tiny CTC case: per-frame probabilities set by two bumps, the loss and the posterior.
+
+    Frame t (t = 0 … frames - 1) has logits ``blank_logit`` for the blank and
+    ``height * exp(-(t - centre)² / 2)`` for a and for b, each around its centre; the
+    probabilities are their softmax.
+
+    Parameters
+    ----------
+    centre_a, centre_b : float
+        The frames around which a and b are likely.
+    blank_logit : float
+        The blank's logit at every frame.
+    target : list of int
+        Labels over {1: a, 2: b}, e.g. ``[1, 2]`` for "ab".
+    frames : int, default 8
+    height : float, default 4.0
+        The bumps' peak logit.
+
+    Returns
+    -------
+    probs : ndarray (frames, 3), the per-frame probabilities of -, a, b
+    loss : float, the CTC loss -log p(target) (``ctc_loss``, reduction 'sum')
+    gamma : ndarray (frames, 3), the posterior that frame t emits symbol k given the target:
+        exp(log_probs) - ``ctc_loss_grad`` (whose convention is torch's, exp(x) - gamma)
+    """
+    from .sequence import ctc_loss, ctc_loss_grad  # here: this section was appended
+
+    t = np.arange(frames, dtype=float)
+    logits = np.stack([np.full(frames, float(blank_logit)),
+                       height * np.exp(-0.5 * (t - centre_a) ** 2),
+                       height * np.exp(-0.5 * (t - centre_b) ** 2)], axis=1)
+    lp = log_softmax(logits, axis=1)
+    labels = np.asarray(target, dtype=np.int64)
+    args = (lp, labels, np.array(frames), np.array(labels.size))
+    loss = float(ctc_loss(*args, reduction="sum"))
+    gamma = np.exp(lp) - ctc_loss_grad(*args, reduction="sum")
+    return np.exp(lp), loss, gamma
+
+
+def ctc_alignment(show=True):
+    """12: per-frame probabilities of a tiny case, the CTC loss and the alignment posterior.
+
+    Eight frames over the symbols -, a, b. The probability of a is a bump around one frame,
+    that of b a bump around another, and the blank has one logit at every frame (left
+    panel, against time). Right: the posterior γ_t(k), the share of the target's
+    alignments (weighted by probability) that emit symbol k at frame t, as an image, with
+    the CTC loss in the title. Put b before a and the loss of "ab" jumps while the posterior
+    blurs (no alignment fits the outputs); pick "aa" and b's row empties, the first a sits on
+    the bump and the second, with no bump of its own, is spread thin after a blank; raise the
+    blank and it fills the frames between the bumps.
+
+    Returns
+    -------
+    Explorer
+    """
+    frames = np.arange(_CTC_FRAMES)
+    names = ["-", "a", "b"]
+
+    def draw(axes, centre_a, centre_b, blank, target):
+        ax_p, ax_g = axes
+        probs, loss, gamma = _ctc_tiny(centre_a, centre_b, blank, _CTC_TARGETS[target])
+        for k, (name, colour) in enumerate(zip(names, ("0.5", "C0", "C1"), strict=True)):
+            ax_p.plot(frames, probs[:, k], "o-", color=colour, label=name)
+        ax_p.set(xlabel="frame t", ylabel="per-frame probability y_t(k)", ylim=(-0.03, 1.03),
+                 xticks=frames)
+        ax_p.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+        ax_g.imshow(gamma.T, aspect="auto", cmap="Blues", vmin=0, vmax=1)
+        ax_g.set(xlabel="frame t", xticks=frames, yticks=range(3), yticklabels=names,
+                 title=f"posterior γ_t(k) for '{target}': loss {loss:.3f}")
+        ax_g.grid(False)
+
+    return explore(draw, {
+        "centre_a": _slider(2.0, 0.0, 7.0, 0.5, "a around frame"),
+        "centre_b": _slider(5.0, 0.0, 7.0, 0.5, "b around frame"),
+        "blank": _slider(1.0, -2.0, 6.0, 0.25, "blank logit"),
+        "target": _toggle(list(_CTC_TARGETS), "ab", "target"),
+    }, show=show)
+
+
+# --------------------------------------------------------------------------- 13: chunks
+
+#: the explorer's problem: rows, state size, the vocabularies offered, the chunk sizes drawn
+_CHUNK_N, _CHUNK_H = 256, 16
+_CHUNK_VOCABS = (1_000, 4_000, 16_000)
+_CHUNK_SIZES = (1, 4, 16, 64, 256)  # rows
+_CHUNK_CACHE = {}
+
+
+def _chunked_peak(v, chunk_size, n=_CHUNK_N, h=_CHUNK_H):
+    """Peak NumPy memory of ``linear_cross_entropy_grad`` on a seeded float32 problem.
+
+    Parameters
+    ----------
+    v : int
+        Vocabulary size V.
+    chunk_size : int
+        Rows of logits per chunk.
+    n, h : int
+        Rows N and state size H.
+
+    Returns
+    -------
+    dict with "peak" (int): the largest number of bytes NumPy held at once during the
+    gradient call (the three gradients; the loss is computed outside the traced call),
+    beyond what existed before (``tracemalloc``: the arrays' sizes are the same on every
+    machine, the last few KB of Python objects vary from run to run); "full" (int): the
+    bytes of the full float32 logits, N × V × 4; "passes" (int): the chunks,
+    ⌈N / chunk_size⌉, each of which reads all of W; "loss" (float): the helper's 'mean'
+    loss (the same for every chunk size). Cached by (v, chunk_size, n, h).
+    """
+    import gc
+    import tracemalloc
+
+    from .scale import linear_cross_entropy, linear_cross_entropy_grad
+
+    key = (v, chunk_size, n, h)
+    if key not in _CHUNK_CACHE:
+        rng = np.random.default_rng(13)
+        x = rng.normal(size=(n, h)).astype(np.float32)
+        weight = (rng.normal(size=(v, h)) / np.sqrt(h)).astype(np.float32)
+        target = rng.integers(0, v, size=n)
+        was_tracing, was_collecting = tracemalloc.is_tracing(), gc.isenabled()
+        gc.disable()  # no collection in the middle of the measurement (and no costly collect)
+        if not was_tracing:
+            tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            before = tracemalloc.get_traced_memory()[0]
+            linear_cross_entropy_grad(x, weight, target, chunk_size=chunk_size)
+            peak = tracemalloc.get_traced_memory()[1] - before
+        finally:
+            if not was_tracing:
+                tracemalloc.stop()
+            if was_collecting:
+                gc.enable()
+        _CHUNK_CACHE[key] = {
+            "peak": int(peak), "full": n * v * 4, "passes": -(-n // chunk_size),
+            "loss": float(linear_cross_entropy(x, weight, target, chunk_size=chunk_size))}
+    return _CHUNK_CACHE[key]
+
+
+def chunked_cross_entropy(show=True):
+    """13: the peak memory of the chunked linear cross-entropy against the chunk size.
+
+    N = 256 float32 states of size H = 16 and a vocabulary of V words. Left: the peak NumPy
+    memory of ``linear_cross_entropy_grad`` (the three gradients), measured with
+    tracemalloc, for chunks of 1 to 256 rows, against the full logits (dashed) and the
+    logits with their gradient (dotted); the chosen chunk is marked. Right: the passes over
+    the weight W, one per chunk. The title gives the peak as a multiple of the full logits,
+    to 0.1: at the default (V = 1,000, 16 rows) at least 20 KB from a rounding edge. The
+    smallest chunks at V = 1,000 hold tiny arrays, so there the first call's set-up (up to
+    60 KB) is a visible part of the peak.
+
+    Returns
+    -------
+    Explorer
+    """
+    sizes = np.array(_CHUNK_SIZES)
+
+    def draw(axes, chunk, v):
+        ax_m, ax_p = axes
+        rows = [_chunked_peak(v, int(c)) for c in sizes]
+        now = _chunked_peak(v, chunk)
+        mib = 2.0 ** 20
+        ax_m.plot(sizes, [r["peak"] / mib for r in rows], color="C0", marker=".",
+                  label="peak, gradients")
+        ax_m.axhline(now["full"] / mib, color="0.4", linestyle="--", linewidth=1,
+                     label="full logits")
+        ax_m.axhline(2 * now["full"] / mib, color="0.4", linestyle=":", linewidth=1,
+                     label="logits + gradient")
+        ax_m.plot(chunk, now["peak"] / mib, "o", color="C3")
+        ax_m.set(xscale="log", xlabel="chunk size (rows)", ylabel="peak memory (MiB)",
+                 ylim=(0, 2.6 * now["full"] / mib),
+                 title=f"V = {v:,}: peak {now['peak'] / now['full']:.1f} × the full logits")
+        ax_m.legend(loc="upper left")
+        ax_p.plot(sizes, [r["passes"] for r in rows], color="C1", marker=".")
+        ax_p.plot(chunk, now["passes"], "o", color="C3")
+        ax_p.set(xscale="log", yscale="log", xlabel="chunk size (rows)",
+                 ylabel="passes over W", title=f"{now['passes']} passes over W")
+
+    return explore(draw, {
+        "chunk": w.SelectionSlider(options=list(_CHUNK_SIZES), value=16,
+                                   description="chunk size (rows)", style=_STYLE,
+                                   layout=w.Layout(**_SLIDER_LAYOUT)),
+        "v": _toggle(_CHUNK_VOCABS, 1_000, "vocabulary V"),
+    }, show=show)
