@@ -177,3 +177,16 @@ def test_every_heading_starts_its_cell(nb):
             details += line.count("<details") - line.count("</details>")
             assert k == 0 or fence or details or not re.match(r"#{1,3} ", line), \
                 f"{nb.path.name} cell {i}: the heading {line!r} should start a cell of its own"
+
+
+def test_every_loss_of_torch_is_taught():
+    """Each loss function of torch.nn.functional is called in some notebook's code, and so
+    is the one loss module that has no function, nn.AdaptiveLogSoftmaxWithLoss."""
+    import torch.nn.functional as F
+    losses = [n for n in dir(F) if not n.startswith("_")
+              and (n.endswith("_loss") or "entropy" in n or n == "kl_div")]
+    code = "\n".join(c.source for p in NOTEBOOKS for c in nbformat.read(p, as_version=4).cells
+                     if c.cell_type == "code")
+    untaught = [n for n in losses if not re.search(rf"\bF\.{n}\(", code)]
+    assert not untaught, f"no notebook calls F.{untaught}"
+    assert re.search(r"\bnn\.AdaptiveLogSoftmaxWithLoss\(", code)
