@@ -57,6 +57,37 @@ def check_against_torch(name, input, target, **kwargs):
         np.testing.assert_array_equal(a, b)
 
 
+
+class _HelperLoss(torch.autograd.Function):
+    """A torch op whose forward is a helper loss and whose backward is its _grad twin:
+    apply(name, args, kwargs, *outputs), where ``args`` are the helper's positional
+    arguments with None in the places of the model outputs, which ``outputs`` fill in order
+    (the _grad twin returns one gradient per output, a tuple where there are several)."""
+
+    @staticmethod
+    def forward(ctx, name, args, kwargs, *outputs):
+        arrays = iter([o.detach().numpy() for o in outputs])
+        ctx.call = (name, [next(arrays) if a is None else a for a in args], kwargs)
+        return torch.tensor(getattr(helpers, name)(*ctx.call[1], **kwargs))
+
+    @staticmethod
+    def backward(ctx, upstream):
+        name, args, kwargs = ctx.call
+        grads = getattr(helpers, name + "_grad")(*args, **kwargs)
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        return (None, None, None, *(upstream * torch.from_numpy(g) for g in grads))
+
+
+def gradcheck_helper(name, args, kwargs, **options):
+    """``torch.autograd.gradcheck`` of ``helpers.<name>_grad`` against finite differences of
+    ``helpers.<name>``: ``args`` are the helper's positional arguments, the model outputs
+    among them as float64 tensors that require grad (those are perturbed); no torch loss is
+    involved, so this checks the derivation, not agreement with torch."""
+    outputs = tuple(a for a in args if isinstance(a, torch.Tensor))
+    template = tuple(None if isinstance(a, torch.Tensor) else a for a in args)
+    return torch.autograd.gradcheck(
+        lambda *o: _HelperLoss.apply(name, template, kwargs, *o), outputs, **options)
+
 @pytest.fixture
 def tmp_figures(tmp_path, monkeypatch):
     """Point the plot helper at a temporary figures/ directory, as ``make test`` does."""

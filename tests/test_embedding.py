@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import frozen
+from conftest import frozen, gradcheck_helper
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
@@ -331,21 +331,6 @@ def test_with_distance_arguments_are_keyword_only():
 # ---------------------------------------------------------------- finite differences
 
 
-class HelperLoss(torch.autograd.Function):
-    """A torch op whose forward is a helper loss and whose backward is its _grad twin."""
-
-    @staticmethod
-    def forward(ctx, name, extra, kwargs, *xs):
-        ctx.args = (name, extra, kwargs, [x.detach().numpy() for x in xs])
-        return torch.tensor(getattr(helpers, name)(*ctx.args[3], *extra, **kwargs))
-
-    @staticmethod
-    def backward(ctx, upstream):
-        name, extra, kwargs, xs = ctx.args
-        grads = getattr(helpers, name + "_grad")(*xs, *extra, **kwargs)
-        return (None, None, None, *(upstream * torch.from_numpy(g) for g in grads))
-
-
 RNG = np.random.default_rng(0)
 E = RNG.normal(size=(3, 4, 5))  # three embeddings (N = 4, D = 5), away from every kink
 FD_CASES = {
@@ -367,8 +352,7 @@ def test_gradient_matches_finite_differences(case, reduction):
     xs, extra, kw = FD_CASES[case]
     kw = {**kw, "reduction": reduction}
     ts = tuple(torch.tensor(x, requires_grad=True) for x in xs)
-    assert torch.autograd.gradcheck(lambda *v: HelperLoss.apply(name, extra, kw, *v), ts,
-                                    eps=1e-6, atol=1e-6, rtol=1e-5)
+    assert gradcheck_helper(name, (*ts, *extra), kw, eps=1e-6, atol=1e-6, rtol=1e-5)
 
 
 # ---------------------------------------------------------------- float32 extremes

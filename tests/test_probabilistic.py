@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import check_against_torch, frozen
+from conftest import check_against_torch, frozen, gradcheck_helper
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
@@ -256,35 +256,6 @@ def test_poisson_nan_where_torch_has_nan():
 # ---------------------------------------------------------------- finite differences
 
 
-class TwoOutputLoss(torch.autograd.Function):
-    """gaussian_nll_loss as a torch op of (input, var) whose backward is the _grad twin."""
-
-    @staticmethod
-    def forward(ctx, x, v, target, kwargs):
-        ctx.args = (x.detach().numpy(), v.detach().numpy(), target, kwargs)
-        return torch.tensor(helpers.gaussian_nll_loss(ctx.args[0], target, ctx.args[1],
-                                                      **kwargs))
-
-    @staticmethod
-    def backward(ctx, upstream):
-        x, v, target, kwargs = ctx.args
-        d_x, d_v = helpers.gaussian_nll_loss_grad(x, target, v, **kwargs)
-        return upstream * torch.from_numpy(d_x), upstream * torch.from_numpy(d_v), None, None
-
-
-class OneOutputLoss(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, target, kwargs):
-        ctx.args = (x.detach().numpy(), target, kwargs)
-        return torch.tensor(helpers.poisson_nll_loss(ctx.args[0], target, **kwargs))
-
-    @staticmethod
-    def backward(ctx, upstream):
-        x, target, kwargs = ctx.args
-        return upstream * torch.from_numpy(helpers.poisson_nll_loss_grad(x, target, **kwargs)), \
-            None, None
-
-
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(4, 3))
 
@@ -296,8 +267,7 @@ def test_gaussian_finite_differences(v_shape, reduction, full):
     y = RNG.normal(size=X.shape)
     v = torch.tensor(RNG.uniform(0.2, 2, v_shape), requires_grad=True)
     kw = {"reduction": reduction, "full": full}
-    assert torch.autograd.gradcheck(lambda a, b: TwoOutputLoss.apply(a, b, y, kw),
-                                    (torch.tensor(X, requires_grad=True), v))
+    assert gradcheck_helper("gaussian_nll_loss", (torch.tensor(X, requires_grad=True), y, v), kw)
 
 
 @pytest.mark.parametrize("log_input", [True, False])
@@ -306,8 +276,7 @@ def test_poisson_finite_differences(log_input, reduction):
     x = X if log_input else np.exp(X)
     y = RNG.poisson(3, size=X.shape).astype(float)
     kw = {"reduction": reduction, "log_input": log_input, "full": True}
-    assert torch.autograd.gradcheck(lambda a: OneOutputLoss.apply(a, y, kw),
-                                    (torch.tensor(x, requires_grad=True),))
+    assert gradcheck_helper("poisson_nll_loss", (torch.tensor(x, requires_grad=True), y), kw)
 
 
 # ---------------------------------------------------------------- float32 extremes
